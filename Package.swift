@@ -1,0 +1,57 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "Sluice",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "sluice", targets: ["Host"]),
+        .library(name: "Core", targets: ["Core"]),
+        .library(name: "Plugins", targets: ["Plugins"]),
+        .executable(name: "fuzz-csv", targets: ["FuzzCSV"]),
+        .executable(name: "fuzz-vendors", targets: ["FuzzVendors"]),
+    ],
+    targets: [
+        // One system-library target per C library; C stays inside its wrapper.
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        // What Swift cannot call directly (variadic functions, macros).
+        .target(name: "CShims", dependencies: ["CSQLite", "CCrypto"]),
+
+        .target(
+            name: "Core",
+            dependencies: ["CSQLite", "CYAML", "CCrypto", "CShims"],
+            swiftSettings: strict
+        ),
+        .target(name: "Plugins", dependencies: ["Core"], swiftSettings: strict),
+        .executableTarget(
+            name: "Host",
+            dependencies: ["Core", "Plugins"],
+            swiftSettings: strict
+        ),
+
+        .executableTarget(
+            name: "FuzzCSV",
+            dependencies: ["Core"],
+            path: "Tests/Fuzz/FuzzCSV",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+        ),
+        .executableTarget(
+            name: "FuzzVendors",
+            dependencies: ["Core", "Plugins"],
+            path: "Tests/Fuzz/FuzzVendors",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+        ),
+
+        .testTarget(name: "CoreTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
+        .testTarget(name: "PluginsTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
+        .testTarget(name: "HostTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
+    ],
+    swiftLanguageModes: [.v6]
+)

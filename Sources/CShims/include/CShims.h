@@ -1,0 +1,12 @@
+#ifndef SLUICE_CSHIMS_H
+#define SLUICE_CSHIMS_H
+
+#include <sqlite3.h>
+
+/// Wraps the variadic `sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL)`.
+int sluice_sqlite3_db_config_defensive(sqlite3 *db, int on);
+
+/// Wraps the `SQLITE_TRANSIENT` macro (a cast of -1 to a destructor pointer).
+sqlite3_destructor_type sluice_sqlite3_transient(void);
+
+#endif

@@ -1,0 +1,84 @@
+/// One vendor record, a CSV row addressed by header name or the members of a JSON object.
+///
+/// Both channels share one shape so an adapter reads `record["phone"]` the same way
+/// whatever way the purchase arrived. Lookups are case-sensitive and exact: a header
+/// is the vendor's own spelling.
+///
+/// ```swift
+/// let phone = record.string("phone")   // trimmed, nil when absent, null or blank
+/// ```
+public struct VendorRecord: Sendable, Hashable {
+    /// Column or member names, shared between all rows of one file.
+    public let names: FieldNames
+    /// One value per name, in the same order. CSV cells are `.string` (maybe empty).
+    public let values: [JSONValue]
+
+    public init(names: FieldNames, values: [JSONValue]) {
+        precondition(names.count == values.count, "one value per name")
+        self.names = names
+        self.values = values
+    }
+
+    /// A record from a decoded JSON object; member order is sorted for stable storage.
+    public init(object: [String: JSONValue]) {
+        let keys = object.keys.sorted()
+        self.names = FieldNames(keys)
+        self.values = keys.map { object[$0]! }
+    }
+
+    /// The raw value under `name`, or `nil` when the record has no such member.
+    public subscript(name: String) -> JSONValue? {
+        guard let i = names.index(of: name) else { return nil }
+        return values[i]
+    }
+
+    /// The value as trimmed text; `nil` when absent, `null`, blank, an array or an object.
+    public func string(_ name: String) -> String? {
+        guard let text = self[name]?.text else { return nil }
+        let trimmed = text.trimmingWhitespace()
+        return trimmed.isEmpty ? nil : trimmed
+    }
+
+    /// The first of `names` that has a usable value (see ``string(_:)``).
+    public func string(anyOf names: [String]) -> String? {
+        for name in names { if let v = string(name) { return v } }
+        return nil
+    }
+
+    /// Name/value pairs in record order.
+    public var pairs: Zip2Sequence<[String], [JSONValue]> { zip(names.names, values) }
+
+    /// The record as a JSON object.
+    public var object: [String: JSONValue] {
+        var o: [String: JSONValue] = [:]
+        o.reserveCapacity(values.count)
+        for (k, v) in pairs { o[k] = v }
+        return o
+    }
+}
+
+/// An ordered list of field names with a name → position index, built once per file.
+///
+/// Reference type so the millions of rows of one file share one copy.
+/// Immutable after `init`, hence `Sendable`.
+public final class FieldNames: Sendable, Hashable {
+    public let names: [String]
+    private let positions: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (i, n) in names.enumerated() where positions[n] == nil { positions[n] = i }
+        self.positions = positions
+    }
+
+    public var count: Int { names.count }
+
+    /// Position of the first column called `name`.
+    public func index(of name: String) -> Int? { positions[name] }
+
+    public func contains(_ name: String) -> Bool { positions[name] != nil }
+
+    public static func == (a: FieldNames, b: FieldNames) -> Bool { a === b || a.names == b.names }
+    public func hash(into h: inout Hasher) { h.combine(names) }
+}
