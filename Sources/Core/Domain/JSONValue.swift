@@ -1,4 +1,3 @@
-public import Foundation
 
 /// A JSON value as Sluice keeps it: vendor records, lead `fields`, event payloads.
 ///

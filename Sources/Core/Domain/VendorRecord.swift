@@ -82,3 +82,17 @@ public final class FieldNames: Sendable, Hashable {
     public static func == (a: FieldNames, b: FieldNames) -> Bool { a === b || a.names == b.names }
     public func hash(into h: inout Hasher) { h.combine(names) }
 }
+
+extension VendorRecord {
+    /// The record as compact JSON text, members in record order (stable for equal records).
+    package var jsonText: String {
+        var w = JSONWriter(capacity: 64 * values.count)
+        w.beginObject()
+        for (k, v) in pairs {
+            w.key(k)
+            w.value(v)
+        }
+        w.endObject()
+        return w.string
+    }
+}

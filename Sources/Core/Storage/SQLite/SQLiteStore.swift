@@ -1,0 +1,145 @@
+import Foundation
+
+/// The embedded store: one SQLite file in WAL mode with `synchronous=FULL`, so a write
+/// the store acknowledged survives a power cut.
+///
+/// One writer thread owns the write connection (group commit for single purchases,
+/// batched transactions for imports); reads use their own connection and thread, so
+/// they never wait behind a long import (WAL lets readers and the writer overlap).
+///
+/// Several processes may open the same file (a host and a `sluice import`): SQLite's
+/// lock serialises their write transactions and the unique indexes keep identity.
+public final class SQLiteStore: LeadStore {
+    private let writer: DatabaseWorker
+    private let reader: DatabaseWorker
+    public let path: String
+
+    /// Opens (creating when missing, with its folder) and migrates the database at `path`.
+    public init(path: String) throws {
+        self.path = path
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        }
+        let w = try SQLiteConnection(path: path)
+        try SQLiteStore.configure(w)
+        try Migrations.migrate(w, now: RFC3339.millis(Date()))
+        let r = try SQLiteConnection(path: path)
+        try SQLiteStore.configure(r)
+        let leadWriter = LeadWriter(db: w)
+        self.writer = DatabaseWorker(connection: w, name: "sluice.sqlite.writer") { db, group in
+            SQLiteStore.commitGroup(db, leadWriter, group)
+        }
+        self.reader = DatabaseWorker(connection: r, name: "sluice.sqlite.reader") { _, group in
+            for g in group { g.reply(.failure(StoreError(.unavailable, "reads cannot write"))) }
+        }
+        self.leadWriter = leadWriter
+    }
+
+    // Touched only on the writer thread (inside `writer` closures).
+    private let leadWriter: LeadWriter
+
+    deinit {
+        writer.stop()
+        reader.stop()
+    }
+
+    /// The pragmas every connection runs with. `synchronous=FULL` is never weakened:
+    /// in WAL mode it fsyncs the log at every commit, which is what makes a 2xx durable.
+    static func configure(_ db: SQLiteConnection) throws {
+        db.setBusyTimeout(milliseconds: 30_000)
+        let mode = try db.pragma("journal_mode=WAL")
+        guard mode?.lowercased() == "wal" else {
+            throw StoreError(.unavailable, "the database could not switch to WAL mode (got \(mode ?? "nothing"))")
+        }
+        try db.execute("PRAGMA synchronous=FULL")
+        try db.execute("PRAGMA cache_size=-32000")
+        try db.execute("PRAGMA temp_store=MEMORY")
+    }
+
+    /// The journal mode and synchronous level a connection opened by the store has
+    /// (for tests and `healthz`): e.g. ("wal", 2) where 2 is FULL.
+    public func durability() async throws -> (journalMode: String, synchronous: Int) {
+        try await writer.run { db in
+            let mode = try db.pragma("journal_mode") ?? ""
+            let sync = try db.prepare("PRAGMA synchronous").oneInt() ?? -1
+            return (mode, Int(sync))
+        }
+    }
+
+    // MARK: Ingest
+
+    public func ingest(batch: [IngestItem]) async throws -> [Result<IngestResult, StoreError>] {
+        let lw = leadWriter
+        return try await writer.run { db in
+            try SQLiteStore.transaction(db, lw) { now in
+                batch.map { item in SQLiteStore.applyInSavepoint(db, lw, item, now) }
+            }
+        }
+    }
+
+    public func ingest(_ item: IngestItem) async throws -> IngestResult {
+        try await withCheckedThrowingContinuation { c in
+            writer.submit(item) { c.resume(with: $0) }
+        }
+    }
+
+    /// One transaction around `body`; rolls back (and drops the writer's cache) on error.
+    static func transaction<T>(_ db: SQLiteConnection, _ lw: LeadWriter, _ body: (Date) throws -> T) throws -> T {
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            try lw.beginTransaction()
+            let value = try body(Date())
+            try db.execute("COMMIT")
+            return value
+        } catch {
+            try? db.execute("ROLLBACK")
+            lw.rolledBack()
+            throw error
+        }
+    }
+
+    static func applyInSavepoint(
+        _ db: SQLiteConnection, _ lw: LeadWriter, _ item: IngestItem, _ now: Date
+    ) -> Result<IngestResult, StoreError> {
+        do {
+            try db.execute("SAVEPOINT purchase")
+            do {
+                let r = try lw.apply(item, now: now)
+                try db.execute("RELEASE purchase")
+                return .success(r)
+            } catch {
+                try db.execute("ROLLBACK TO purchase")
+                try db.execute("RELEASE purchase")
+                lw.rolledBack()
+                return .failure(error as? StoreError ?? StoreError(.unavailable, "\(error)"))
+            }
+        } catch {
+            return .failure(StoreError(.unavailable, "\(error)"))
+        }
+    }
+
+    static func commitGroup(_ db: SQLiteConnection, _ lw: LeadWriter, _ group: [DatabaseWorker.GroupedWrite]) {
+        do {
+            let results = try transaction(db, lw) { now in
+                group.map { applyInSavepoint(db, lw, $0.item, now) }
+            }
+            for (g, r) in zip(group, results) { g.reply(r.mapError { $0 as any Error }) }
+        } catch {
+            for g in group { g.reply(.failure(error)) }
+        }
+    }
+}
+
+extension SQLiteStore {
+    /// Runs `body` on the writer thread in one transaction.
+    func write<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        let lw = leadWriter
+        return try await writer.run { db in try SQLiteStore.transaction(db, lw) { _ in try body(db) } }
+    }
+
+    /// Runs `body` on the reader thread (a consistent snapshot per statement).
+    func read<T: Sendable>(_ body: @escaping @Sendable (SQLiteConnection) throws -> T) async throws -> T {
+        try await reader.run(body)
+    }
+}
