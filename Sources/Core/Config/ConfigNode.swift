@@ -134,3 +134,52 @@ public enum Suggest {
         return prev[b.count]
     }
 }
+
+extension ConfigMap {
+    /// One error per key not in `allowed`, each suggesting the nearest allowed key;
+    /// for loaders that report every mistake at once (``rejectUnknown(allowed:)`` stops at the first).
+    public func unknownKeyErrors(allowed: [String]) -> [ConfigError] {
+        members.filter { !allowed.contains($0.key) }.map { m in
+            var message = "unknown key '\(m.key)' in \(context)"
+            if let near = Suggest.nearest(to: m.key, in: allowed) { message += " (did you mean '\(near)'?)" }
+            return ConfigError(file: file, mark: m.keyMark, message)
+        }
+    }
+
+    /// Like ``optionalStrings(_:)`` but keeps where each value was written, so a bad
+    /// item can be pointed at. A single scalar is a one-element list.
+    public func optionalScalarList(_ key: String) throws(ConfigError) -> [(value: String, mark: SourceMark)]? {
+        guard let n = node(key) else { return nil }
+        switch n {
+        case .scalar(let s, _, let mark): return [(s, mark)]
+        case .sequence(let items, _):
+            var out: [(value: String, mark: SourceMark)] = []
+            for item in items { out.append((try scalar(item, key), item.mark)) }
+            return out
+        case .mapping:
+            throw ConfigError(file: file, mark: n.mark, "'\(key)' must be a list of names, found a mapping")
+        }
+    }
+}
+
+extension Suggest {
+    /// "unknown adapter 'csv-maping' (did you mean 'csv-mapping'?)", or, when nothing is
+    /// close, "unknown adapter 'x'; known adapters: csv-mapping, nextgen".
+    /// With `alwaysListKnown` the known names follow a suggestion too.
+    public static func unknownMessage(
+        _ kind: String, _ value: String, known: [String], plural: String? = nil, alwaysListKnown: Bool = false
+    ) -> String {
+        var message = "unknown \(kind) '\(value)'"
+        let near = nearest(to: value, in: known)
+        if let near { message += " (did you mean '\(near)'?)" }
+        if near == nil || alwaysListKnown {
+            let plural = plural ?? kind + "s"
+            if known.isEmpty {
+                message += "; no \(plural) are configured"
+            } else {
+                message += "; known \(plural): \(known.joined(separator: ", "))"
+            }
+        }
+        return message
+    }
+}

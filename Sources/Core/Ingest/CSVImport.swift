@@ -1,0 +1,190 @@
+import Foundation
+
+/// One CSV import: bytes in (pushed in chunks of any size), purchases stored in
+/// batched transactions, an ``ImportReply`` out.
+///
+/// Streaming: memory holds one parser buffer and at most two batches (the one being
+/// built and the one the store is writing), whatever the file size. Parsing and
+/// transforming the next batch overlaps with the store committing the previous one.
+/// Rows are enriched inline (the same enrichment a webhook's job runs later), so an
+/// import is complete — leads enriched — when ``finish()`` returns.
+///
+/// Not thread-safe: one import, one task.
+///
+/// ```swift
+/// let run = CSVImport(catalog: catalog, store: store, options: .init(tenantId: id))
+/// try await run.feed(chunk)        // repeatedly
+/// let reply = try await run.finish()
+/// ```
+public final class CSVImport {
+    public struct Options: Sendable {
+        public var tenantId: String
+        /// Owner of the leads the import creates (the uploader); nil from the CLI.
+        public var assignedTo: String?
+        /// A vendor key the user chose; otherwise the vendor is detected from the header.
+        public var vendor: String?
+        /// Purchases per transaction.
+        public var batchSize: Int
+        public var batchId: String
+
+        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 4000) {
+            self.tenantId = tenantId
+            self.assignedTo = assignedTo
+            self.vendor = vendor
+            self.batchSize = batchSize
+            self.batchId = Identifier.make("im", millis: RFC3339.millis(Date()))
+        }
+    }
+
+    /// Receives every rejected row (for `--errors FILE` and downloads).
+    public typealias RejectSink = (_ error: ImportReply.RowError, _ names: FieldNames?, _ values: [String]?) -> Void
+
+    private let catalog: VendorCatalog
+    private let store: any LeadStore
+    private let options: Options
+    private let onReject: RejectSink?
+    private var table = CSVTable()
+    private var detector: VendorDetector?
+    private var events: [CSVTable.Event] = []
+    private var batch: [IngestItem] = []
+    private var batchRows: [(row: Int, line: Int)] = []
+    private var inflight: (task: Task<[Result<IngestResult, StoreError>], any Error>, rows: [(row: Int, line: Int)])?
+    private var vendorsSeen: [String] = []
+
+    public private(set) var reply: ImportReply
+    /// Bytes fed so far.
+    public private(set) var bytes = 0
+    /// Data records read so far (stored or not).
+    public private(set) var rowsRead = 0
+
+    public init(catalog: VendorCatalog, store: any LeadStore, options: Options, onReject: RejectSink? = nil) {
+        self.catalog = catalog
+        self.store = store
+        self.options = options
+        self.onReject = onReject
+        self.reply = ImportReply(batchId: options.batchId, vendor: options.vendor ?? "unknown")
+    }
+
+    /// Parses `chunk` and stores full batches. Throws ``ImportError`` when the file
+    /// cannot be imported at all (no vendor, not CSV) or the store fails.
+    public func feed(_ chunk: UnsafeRawBufferPointer) async throws {
+        bytes += chunk.count
+        table.feed(chunk) { events.append($0) }
+        try await drainEvents()
+    }
+
+    public func feed(_ chunk: [UInt8]) async throws {
+        bytes += chunk.count
+        table.feed(chunk) { events.append($0) }
+        try await drainEvents()
+    }
+
+    /// Parses what is left, stores the last batch and returns the reply.
+    public func finish() async throws -> ImportReply {
+        table.finish { events.append($0) }
+        try await drainEvents()
+        if detector == nil && reply.rows == 0 {
+            throw ImportError(.notCSV, "the file is empty: it has no header row")
+        }
+        try await flush()
+        try await collectInflight()
+        if vendorsSeen.count > 1 {
+            reply.vendor = "mixed"
+        } else if let only = vendorsSeen.first {
+            reply.vendor = only
+        } else if let first = detector?.vendors.first {
+            reply.vendor = first.key
+        }
+        return reply
+    }
+
+    private func drainEvents() async throws {
+        guard !events.isEmpty else { return }
+        let pending = events
+        events.removeAll(keepingCapacity: true)
+        for event in pending {
+            switch event {
+            case .header(let header):
+                detector = try VendorDetector(header: header.names, catalog: catalog, forced: options.vendor)
+            case .row(let row):
+                rowsRead += 1
+                try await take(row)
+            case .rowError(let e):
+                rowsRead += 1
+                reject(ImportReply.RowError(row: e.row, line: e.line, message: e.message), nil, nil)
+            case .failed(let e):
+                throw ImportError(.notCSV, "the file is not a readable CSV file: \(e.message)")
+            }
+        }
+    }
+
+    private func take(_ row: CSVRow) async throws {
+        guard let detector else { return }
+        let record = row.record()
+        let vendor: Vendor
+        switch detector.vendor(for: record) {
+        case .success(let v): vendor = v
+        case .failure(let e):
+            reject(ImportReply.RowError(row: row.row, line: row.line, message: e.message), row.names, row.values)
+            return
+        }
+        reply.vendors[vendor.key, default: 0] += 1
+        if !vendorsSeen.contains(vendor.key) { vendorsSeen.append(vendor.key) }
+        do {
+            let item = try Ingestor.prepare(
+                vendor: vendor, record: record, tenantId: options.tenantId, enrich: true, receivedAt: Date(),
+                assignedTo: options.assignedTo)
+            batch.append(item)
+            batchRows.append((row.row, row.line))
+        } catch {
+            reject(ImportReply.RowError(row: row.row, line: row.line, message: error.message), row.names, row.values)
+        }
+        if batch.count >= options.batchSize { try await flush() }
+    }
+
+    private func reject(_ e: ImportReply.RowError, _ names: FieldNames?, _ values: [String]?) {
+        reply.reject(row: e.row, line: e.line, message: e.message)
+        onReject?(e, names, values)
+    }
+
+    /// Hands the current batch to the store, first collecting the batch still in flight.
+    private func flush() async throws {
+        guard !batch.isEmpty else { return }
+        try await collectInflight()
+        let items = batch
+        let store = self.store
+        inflight = (Task { try await store.ingest(batch: items) }, batchRows)
+        batch.removeAll(keepingCapacity: true)
+        batchRows.removeAll(keepingCapacity: true)
+    }
+
+    private func collectInflight() async throws {
+        guard let (task, rows) = inflight else { return }
+        inflight = nil
+        let results: [Result<IngestResult, StoreError>]
+        do {
+            results = try await task.value
+        } catch {
+            throw ImportError(
+                .io, "the import stopped at row \(rows.first?.row ?? 0) because the database failed: \(error)")
+        }
+        for (result, where_) in zip(results, rows) {
+            switch result {
+            case .success(let r):
+                reply.rows += 1
+                switch r.outcome {
+                case .created: reply.created += 1
+                case .updated: reply.updated += 1
+                case .unchanged: reply.unchanged += 1
+                }
+                if r.outcome != .unchanged, reply.leadIds.count < ImportReply.maxListedLeads,
+                    !reply.leadIds.contains(r.lead.id)
+                {
+                    reply.leadIds.append(r.lead.id)
+                }
+            case .failure(let e):
+                reject(ImportReply.RowError(row: where_.row, line: where_.line, message: e.message), nil, nil)
+            }
+        }
+    }
+}

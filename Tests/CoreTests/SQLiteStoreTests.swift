@@ -1,0 +1,117 @@
+import Foundation
+import Testing
+
+@testable import Core
+
+@Suite struct SQLiteStoreTests {
+    let dir = TemporaryDirectory()
+    let vendor = RecordAdapter.vendor()
+
+    func item(_ tenant: String, _ members: [String: String], enrich: Bool = true) throws -> IngestItem {
+        try Ingestor.prepare(vendor: vendor, record: .of(members), tenantId: tenant, enrich: enrich, receivedAt: Date())
+    }
+
+    @Test func opensInWALWithFullSync() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let d = try await store.durability()
+        #expect(d.journalMode == "wal")
+        #expect(d.synchronous == 2)  // FULL
+    }
+
+    @Test func samePersonIsOneLeadAndReimportChangesNothing() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let t = try await store.createTenant(name: "A")
+        let rows = [
+            ["id": "L1", "purchase": "P1", "product": "data", "price": "20", "phone": "555-201-3344", "city": "Austin"],
+            ["id": "L1", "purchase": "P2", "product": "ad", "price": "5", "phone": "5552013344"],
+            ["id": "L2", "purchase": "P3", "phone": "(555) 201-3344", "email": "x@y.co"],
+        ]
+        let first = try await store.ingest(batch: rows.map { try item(t.id, $0) }).map { try $0.get() }
+        #expect(first.map(\.outcome) == [.created, .updated, .updated])
+        #expect(Set(first.map(\.lead.id)).count == 1)
+        #expect(first[2].lead.price == 25)
+        #expect(first[2].lead.purchases.count == 3)
+        #expect(first[2].lead.email == "x@y.co")
+        let again = try await store.ingest(batch: rows.map { try item(t.id, $0) }).map { try $0.get() }
+        #expect(again.map(\.outcome) == [.unchanged, .unchanged, .unchanged])
+        #expect(try await store.leadCount(tenantId: t.id) == 1)
+    }
+
+    @Test func tenantsNeverShareLeads() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let a = try await store.createTenant(name: "A")
+        let b = try await store.createTenant(name: "B")
+        let ra = try await store.ingest(batch: [try item(a.id, ["id": "L1", "phone": "5552013344"])])[0].get()
+        let rb = try await store.ingest(batch: [try item(b.id, ["id": "L1", "phone": "5552013344"])])[0].get()
+        #expect(ra.outcome == .created)
+        #expect(rb.outcome == .created)
+        #expect(ra.lead.id != rb.lead.id)
+        #expect(try await store.lead(id: ra.lead.id, tenantId: b.id) == nil)
+        #expect(try await store.lead(id: ra.lead.id, tenantId: a.id)?.tenantId == a.id)
+    }
+
+    @Test func theTenantComesFromTheCallerNotTheAdapter() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let a = try await store.createTenant(name: "A")
+        let b = try await store.createTenant(name: "B")
+        // The record asks for tenant B and sets core-owned timestamps; the core overrules it.
+        let r = try await store.ingest(
+            batch: [try item(a.id, ["id": "L9", "phone": "5552013344", "tenantId": b.id, "createdAt": "1999-01-01T00:00:00Z"])]
+        )[0].get()
+        #expect(r.lead.tenantId == a.id)
+        #expect(r.lead.fields["tenantId"] == nil)
+        #expect(r.lead.fields["createdAt"] == nil)
+        #expect(r.lead.warnings.contains { $0.code == .reservedField && $0.field == "tenantId" })
+        #expect(try await store.leadCount(tenantId: b.id) == 0)
+        let stored = try #require(try await store.lead(id: r.lead.id, tenantId: a.id))
+        #expect(stored.tenantId == a.id)
+        #expect(stored.createdAt > Date(timeIntervalSince1970: 1_000_000_000))
+    }
+
+    @Test func uniqueIndexesRefuseATwin() async throws {
+        let path = dir.file("a.db")
+        let store = try SQLiteStore(path: path)
+        let t = try await store.createTenant(name: "A")
+        let lead = try await store.ingest(batch: [try item(t.id, ["id": "L1", "phone": "5552013344", "email": "a@b.co"])])[0].get().lead
+        let db = try SQLiteConnection(path: path)
+        db.setBusyTimeout(milliseconds: 5000)
+        for (column, value) in [("phone", "+15552013344"), ("email", "a@b.co")] {
+            let sql = """
+                INSERT INTO leads (id, tenant_id, source, \(column), created_at, received_at, updated_at,
+                enrichment_status, status, disposition, doc) VALUES ('ld_twin', ?, 'acme', ?, 0, 0, 0, 'done', 'New', 'New Lead', '{}')
+                """
+            #expect(throws: SQLiteError.self) { try db.prepare(sql).bind(1, t.id).bind(2, value).run() }
+        }
+        #expect(throws: SQLiteError.self) {
+            try db.prepare("INSERT INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, 'acme', 'L1', 'ld_x')")
+                .bind(1, t.id).run()
+        }
+        #expect(lead.phone == "+15552013344")
+    }
+
+    @Test func minimalWritesQueueAnEnrichmentJobInTheSameTransaction() async throws {
+        let path = dir.file("a.db")
+        let store = try SQLiteStore(path: path)
+        let t = try await store.createTenant(name: "A")
+        let r = try await store.ingest(try item(t.id, ["id": "L1", "phone": "5552013344", "city": "Austin"], enrich: false))
+        #expect(r.outcome == .created)
+        #expect(r.lead.enrichment.status == .pending)
+        #expect(r.lead.city == nil)
+        let db = try SQLiteConnection(path: path)
+        #expect(try db.prepare("SELECT count(*) FROM enrichment_jobs WHERE lead_id = ?").bind(1, r.lead.id).oneInt() == 1)
+        #expect(try db.prepare("SELECT record FROM purchases WHERE lead_id = ?").bind(1, r.lead.id).oneText()?.contains("Austin") == true)
+    }
+
+    @Test func concurrentSingleWritesShareCommitsAndNeverMakeTwins() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let t = try await store.createTenant(name: "A")
+        let items = try (0..<200).map { i in try item(t.id, ["purchase": "P\(i % 50)", "phone": "55520\(String(format: "%05d", i % 50))"], enrich: false) }
+        let outcomes = try await withThrowingTaskGroup(of: IngestResult.self) { group in
+            for it in items { group.addTask { try await store.ingest(it) } }
+            return try await group.reduce(into: [IngestResult]()) { $0.append($1) }
+        }
+        #expect(outcomes.filter { $0.outcome == .created }.count == 50)
+        #expect(Set(outcomes.map(\.lead.id)).count == 50)
+        #expect(try await store.leadCount(tenantId: t.id) == 50)
+    }
+}
