@@ -21,8 +21,8 @@ struct Environment {
     /// Every adapter this build knows: the generic ones in Core and the Swift plugins.
     static var registry: AdapterRegistry {
         var r = AdapterRegistry()
-        //TMP CSVMappingAdapter.register(into: &r)
-        //TMP registerPlugins(into: &r)
+        CSVMappingAdapter.register(into: &r)
+        registerPlugins(into: &r)
         return r
     }
 
