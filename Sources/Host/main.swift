@@ -30,7 +30,8 @@ func dispatch(_ argv: [String]) async throws {
     case ("import", _): try await ImportCommand.run(Array(argv.dropFirst(1)))
     case ("vendors", "check"): try VendorsCommand.check(Array(argv.dropFirst(2)))
     case ("serve", _), ("replay", _), ("jobs", "retry"):
-        throw CommandFailure("'\(words.joined(separator: " "))' comes with the HTTP host, which this build does not have yet")
+        throw CommandFailure(
+            "'\(words.joined(separator: " "))' comes with the HTTP host, which this build does not have yet")
     case ("help", _), ("--help", _), ("-h", _), (nil, _):
         print(usage)
     default:

@@ -34,7 +34,9 @@ import Testing
         #expect(IdentityNormalizer.email(raw) == expected)
     }
 
-    @Test(arguments: ["", "ann", "ann@", "@example.com", "ann@example", "ann lee@example.com", "a@b@c.com", "ann@example."])
+    @Test(arguments: [
+        "", "ann", "ann@", "@example.com", "ann@example", "ann lee@example.com", "a@b@c.com", "ann@example.",
+    ])
     func nonEmailsAreRejected(raw: String) {
         #expect(IdentityNormalizer.email(raw) == nil)
     }
@@ -54,7 +56,8 @@ import Testing
     }
 
     @Test func reservedNamesAreStrippedFromFields() {
-        let n = NormalizedDraft(LeadDraft(phone: "5552013344", fields: ["tenantId": .string("tn_evil"), "city2": .string("x")]))
+        let n = NormalizedDraft(
+            LeadDraft(phone: "5552013344", fields: ["tenantId": .string("tn_evil"), "city2": .string("x")]))
         #expect(n.draft.fields["tenantId"] == nil)
         #expect(n.draft.fields["city2"] == .string("x"))
         #expect(n.draft.warnings.map(\.code) == [.reservedField])

@@ -12,15 +12,19 @@ import Testing
             purchasedAt: offset.map { t0.addingTimeInterval($0) }, receivedAt: t0.addingTimeInterval(1000))
     }
 
-    func newLead() -> Lead { Lead(id: "ld_1", tenantId: "tn_a", source: "nextgen", receivedAt: t0.addingTimeInterval(1000)) }
+    func newLead() -> Lead {
+        Lead(id: "ld_1", tenantId: "tn_a", source: "nextgen", receivedAt: t0.addingTimeInterval(1000))
+    }
 
     @Test func laterPurchaseWinsAndEmptyNeverOverwrites() {
         var lead = newLead()
         LeadMerger.merge(
-            NormalizedDraft(LeadDraft(phone: "5552013344", city: "Austin", state: "TX", fields: ["campaign": .string("A")])),
+            NormalizedDraft(
+                LeadDraft(phone: "5552013344", city: "Austin", state: "TX", fields: ["campaign": .string("A")])),
             purchase: purchase("p1", product: "data", price: 10, at: 0), into: &lead)
         LeadMerger.merge(
-            NormalizedDraft(LeadDraft(phone: "5552013344", city: "Dallas", state: "", fields: ["campaign": .string("")])),
+            NormalizedDraft(
+                LeadDraft(phone: "5552013344", city: "Dallas", state: "", fields: ["campaign": .string("")])),
             purchase: purchase("p2", product: "ad", price: 5, at: 60), into: &lead)
         #expect(lead.city == "Dallas")
         #expect(lead.state == "TX")
@@ -32,9 +36,18 @@ import Testing
 
     @Test func mergeOrderDoesNotMatter() {
         let drafts: [(LeadDraft, Lead.Purchase)] = [
-            (LeadDraft(phone: "5552013344", city: "Austin", fields: ["x": .string("1")]), purchase("p1", product: "data", price: 20, at: 0)),
-            (LeadDraft(phone: "5552013344", city: "Dallas", fields: ["x": .string("2")]), purchase("p2", product: "ad", price: 5, at: 30)),
-            (LeadDraft(phone: "5552013344", city: "", zipcode: "02134"), purchase("p3", product: "data", price: 1, at: 90)),
+            (
+                LeadDraft(phone: "5552013344", city: "Austin", fields: ["x": .string("1")]),
+                purchase("p1", product: "data", price: 20, at: 0)
+            ),
+            (
+                LeadDraft(phone: "5552013344", city: "Dallas", fields: ["x": .string("2")]),
+                purchase("p2", product: "ad", price: 5, at: 30)
+            ),
+            (
+                LeadDraft(phone: "5552013344", city: "", zipcode: "02134"),
+                purchase("p3", product: "data", price: 1, at: 90)
+            ),
         ]
         var results: [Lead] = []
         for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0], [0, 2, 1]] {
@@ -65,10 +78,12 @@ import Testing
     @Test func identityIsStickyAndOthersGoToFields() {
         var lead = newLead()
         LeadMerger.merge(
-            NormalizedDraft(LeadDraft(email: "a@b.co", phone: "5552013344")), purchase: purchase("p1", product: nil, price: nil, at: 0),
+            NormalizedDraft(LeadDraft(email: "a@b.co", phone: "5552013344")),
+            purchase: purchase("p1", product: nil, price: nil, at: 0),
             into: &lead)
         LeadMerger.merge(
-            NormalizedDraft(LeadDraft(email: "other@b.co", phone: "5552019999")), purchase: purchase("p2", product: nil, price: nil, at: 10),
+            NormalizedDraft(LeadDraft(email: "other@b.co", phone: "5552019999")),
+            purchase: purchase("p2", product: nil, price: nil, at: 10),
             into: &lead)
         #expect(lead.phone == "+15552013344")
         #expect(lead.email == "a@b.co")
@@ -82,7 +97,8 @@ import Testing
         lead.status = "Contacted"
         lead.disposition = "Callback"
         LeadMerger.merge(
-            NormalizedDraft(LeadDraft(phone: "5552013344", fields: ["status": .string("complete"), "disposition": .string("Sold")])),
+            NormalizedDraft(
+                LeadDraft(phone: "5552013344", fields: ["status": .string("complete"), "disposition": .string("Sold")])),
             purchase: purchase("p1", product: "data", price: 1, at: 0), into: &lead)
         #expect(lead.status == "Contacted")
         #expect(lead.disposition == "Callback")

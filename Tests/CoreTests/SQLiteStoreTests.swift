@@ -22,7 +22,10 @@ import Testing
         let store = try SQLiteStore(path: dir.file("a.db"))
         let t = try await store.createTenant(name: "A")
         let rows = [
-            ["id": "L1", "purchase": "P1", "product": "data", "price": "20", "phone": "555-201-3344", "city": "Austin"],
+            [
+                "id": "L1", "purchase": "P1", "product": "data", "price": "20", "phone": "555-201-3344",
+                "city": "Austin",
+            ],
             ["id": "L1", "purchase": "P2", "product": "ad", "price": "5", "phone": "5552013344"],
             ["id": "L2", "purchase": "P3", "phone": "(555) 201-3344", "email": "x@y.co"],
         ]
@@ -56,7 +59,10 @@ import Testing
         let b = try await store.createTenant(name: "B")
         // The record asks for tenant B and sets core-owned timestamps; the core overrules it.
         let r = try await store.ingest(
-            batch: [try item(a.id, ["id": "L9", "phone": "5552013344", "tenantId": b.id, "createdAt": "1999-01-01T00:00:00Z"])]
+            batch: [
+                try item(
+                    a.id, ["id": "L9", "phone": "5552013344", "tenantId": b.id, "createdAt": "1999-01-01T00:00:00Z"])
+            ]
         )[0].get()
         #expect(r.lead.tenantId == a.id)
         #expect(r.lead.fields["tenantId"] == nil)
@@ -72,7 +78,9 @@ import Testing
         let path = dir.file("a.db")
         let store = try SQLiteStore(path: path)
         let t = try await store.createTenant(name: "A")
-        let lead = try await store.ingest(batch: [try item(t.id, ["id": "L1", "phone": "5552013344", "email": "a@b.co"])])[0].get().lead
+        let lead = try await store.ingest(batch: [
+            try item(t.id, ["id": "L1", "phone": "5552013344", "email": "a@b.co"])
+        ])[0].get().lead
         let db = try SQLiteConnection(path: path)
         db.setBusyTimeout(milliseconds: 5000)
         for (column, value) in [("phone", "+15552013344"), ("email", "a@b.co")] {
@@ -83,8 +91,10 @@ import Testing
             #expect(throws: SQLiteError.self) { try db.prepare(sql).bind(1, t.id).bind(2, value).run() }
         }
         #expect(throws: SQLiteError.self) {
-            try db.prepare("INSERT INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, 'acme', 'L1', 'ld_x')")
-                .bind(1, t.id).run()
+            try db.prepare(
+                "INSERT INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, 'acme', 'L1', 'ld_x')"
+            )
+            .bind(1, t.id).run()
         }
         #expect(lead.phone == "+15552013344")
     }
@@ -93,19 +103,26 @@ import Testing
         let path = dir.file("a.db")
         let store = try SQLiteStore(path: path)
         let t = try await store.createTenant(name: "A")
-        let r = try await store.ingest(try item(t.id, ["id": "L1", "phone": "5552013344", "city": "Austin"], enrich: false))
+        let r = try await store.ingest(
+            try item(t.id, ["id": "L1", "phone": "5552013344", "city": "Austin"], enrich: false))
         #expect(r.outcome == .created)
         #expect(r.lead.enrichment.status == .pending)
         #expect(r.lead.city == nil)
         let db = try SQLiteConnection(path: path)
-        #expect(try db.prepare("SELECT count(*) FROM enrichment_jobs WHERE lead_id = ?").bind(1, r.lead.id).oneInt() == 1)
-        #expect(try db.prepare("SELECT record FROM purchases WHERE lead_id = ?").bind(1, r.lead.id).oneText()?.contains("Austin") == true)
+        #expect(
+            try db.prepare("SELECT count(*) FROM enrichment_jobs WHERE lead_id = ?").bind(1, r.lead.id).oneInt() == 1)
+        #expect(
+            try db.prepare("SELECT record FROM purchases WHERE lead_id = ?").bind(1, r.lead.id).oneText()?.contains(
+                "Austin") == true)
     }
 
     @Test func concurrentSingleWritesShareCommitsAndNeverMakeTwins() async throws {
         let store = try SQLiteStore(path: dir.file("a.db"))
         let t = try await store.createTenant(name: "A")
-        let items = try (0..<200).map { i in try item(t.id, ["purchase": "P\(i % 50)", "phone": "55520\(String(format: "%05d", i % 50))"], enrich: false) }
+        let items = try (0..<200).map { i in
+            try item(
+                t.id, ["purchase": "P\(i % 50)", "phone": "55520\(String(format: "%05d", i % 50))"], enrich: false)
+        }
         let outcomes = try await withThrowingTaskGroup(of: IngestResult.self) { group in
             for it in items { group.addTask { try await store.ingest(it) } }
             return try await group.reduce(into: [IngestResult]()) { $0.append($1) }

@@ -78,14 +78,21 @@ public final class CSVFileReader {
         let path = self.path
         func collect(_ event: CSVTable.Event) {
             switch event {
-            case .rowError(var e): e.file = path; events.append(.rowError(e))
-            case .failed(var e): e.file = path; events.append(.failed(e))
+            case .rowError(var e):
+                e.file = path
+                events.append(.rowError(e))
+            case .failed(var e):
+                e.file = path
+                events.append(.failed(e))
             case .header, .row: events.append(event)
             }
         }
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if count < 0 {
-            if errno == EINTR { pending = events; return }
+            if errno == EINTR {
+                pending = events
+                return
+            }
             throw Self.ioError("cannot read the file", path: path)
         }
         if count == 0 {

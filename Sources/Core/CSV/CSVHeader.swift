@@ -18,14 +18,16 @@ public struct CSVHeader: Sendable, Hashable {
         var seen: [String: Int] = [:]
         for (i, name) in names.enumerated() {
             if name.isEmpty {
-                problems.append(CSVError(
-                    .blankHeader, "header column \(i + 1) has no name", row: 0, line: line))
+                problems.append(
+                    CSVError(
+                        .blankHeader, "header column \(i + 1) has no name", row: 0, line: line))
             } else if let first = seen[name] {
-                problems.append(CSVError(
-                    .duplicateHeader,
-                    "header column \(i + 1) repeats the name '\(name)' of column \(first + 1); "
-                        + "lookups by name use column \(first + 1)",
-                    row: 0, line: line))
+                problems.append(
+                    CSVError(
+                        .duplicateHeader,
+                        "header column \(i + 1) repeats the name '\(name)' of column \(first + 1); "
+                            + "lookups by name use column \(first + 1)",
+                        row: 0, line: line))
             } else {
                 seen[name] = i
             }

@@ -104,9 +104,11 @@ public struct CSVParser: Sendable {
             endRecord(emit)
         case .quoted:
             let which = tooLarge ? "a quoted field" : "quoted field \(fieldEnds.count + 1)"
-            emit(.error(CSVError(
-                .unterminatedQuote, "\(which) is not closed before the end of the file",
-                row: row, line: recordLine)))
+            emit(
+                .error(
+                    CSVError(
+                        .unterminatedQuote, "\(which) is not closed before the end of the file",
+                        row: row, line: recordLine)))
             row += 1
         }
     }
@@ -132,7 +134,10 @@ extension CSVParser {
     private mutating func scan(_ p: UnsafeBufferPointer<UInt8>, _ emit: (Event) -> Void) {
         let n = p.count
         guard n > 0 else { return }
-        let quote = Self.quote, comma = Self.comma, cr = Self.cr, lf = Self.lf
+        let quote = Self.quote
+        let comma = Self.comma
+        let cr = Self.cr
+        let lf = Self.lf
         // An LF right after a CR completes a CRLF: no new line, no blank record.
         let carriedCR = false
         func followsCR(_ i: Int) -> Bool { i > 0 ? p[i - 1] == cr : carriedCR }
@@ -167,7 +172,10 @@ extension CSVParser {
                 while i < n {
                     let b = p[i]
                     // Every structural byte is ≤ ','; letters and digits skip the tests.
-                    if b > comma { i += 1; continue }
+                    if b > comma {
+                        i += 1
+                        continue
+                    }
                     if b == comma || b == lf || b == cr { break }
                     i += 1
                 }
@@ -188,7 +196,10 @@ extension CSVParser {
                 let start = i
                 while i < n {
                     let b = p[i]
-                    if b > quote { i += 1; continue }
+                    if b > quote {
+                        i += 1
+                        continue
+                    }
                     if b == quote { break }
                     if b == lf {
                         if !followsCR(i) { line += 1 }
@@ -252,14 +263,18 @@ extension CSVParser {
 
     private mutating func endRecord(_ emit: (Event) -> Void) {
         if tooLarge {
-            emit(.error(CSVError(
-                .recordTooLarge,
-                "record is larger than \(maxRecordBytes) bytes (an unbalanced quote?); skipped",
-                row: row, line: recordLine)))
+            emit(
+                .error(
+                    CSVError(
+                        .recordTooLarge,
+                        "record is larger than \(maxRecordBytes) bytes (an unbalanced quote?); skipped",
+                        row: row, line: recordLine)))
         } else if let field = textAfterQuoteField {
-            emit(.error(CSVError(
-                .textAfterQuote, "text after the closing quote of field \(field + 1)",
-                row: row, line: recordLine)))
+            emit(
+                .error(
+                    CSVError(
+                        .textAfterQuote, "text after the closing quote of field \(field + 1)",
+                        row: row, line: recordLine)))
         } else {
             emit(.record(CSVRecord(row: row, line: recordLine, bytes: bytes, fieldEnds: fieldEnds)))
         }

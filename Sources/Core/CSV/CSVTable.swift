@@ -101,20 +101,23 @@ public struct CSVTable: Sendable {
             emit(.header(header))
         case .failure(let bad):
             failed = true
-            emit(.failed(CSVError(
-                .invalidHeader,
-                "header column \(bad.field + 1) is not valid UTF-8 (byte \(bad.offset + 1)); "
-                    + "save the file as UTF-8",
-                row: 0, line: record.line)))
+            emit(
+                .failed(
+                    CSVError(
+                        .invalidHeader,
+                        "header column \(bad.field + 1) is not valid UTF-8 (byte \(bad.offset + 1)); "
+                            + "save the file as UTF-8",
+                        row: 0, line: record.line)))
         }
     }
 
     private func row(_ record: CSVRecord, _ header: CSVHeader) -> Event {
         let names = header.names
         guard record.count == names.count else {
-            return .rowError(CSVError(
-                .fieldCount, "row has \(record.count) fields, header has \(names.count)",
-                row: record.row, line: record.line))
+            return .rowError(
+                CSVError(
+                    .fieldCount, "row has \(record.count) fields, header has \(names.count)",
+                    row: record.row, line: record.line))
         }
         switch record.strings() {
         case .success(let values):
@@ -122,9 +125,10 @@ public struct CSVTable: Sendable {
         case .failure(let bad):
             let column = names.names[bad.field]
             let label = column.isEmpty ? "column \(bad.field + 1)" : "column \(bad.field + 1) '\(column)'"
-            return .rowError(CSVError(
-                .invalidUTF8, "invalid UTF-8 in \(label) at byte \(bad.offset + 1) of the value",
-                row: record.row, line: record.line))
+            return .rowError(
+                CSVError(
+                    .invalidUTF8, "invalid UTF-8 in \(label) at byte \(bad.offset + 1) of the value",
+                    row: record.row, line: record.line))
         }
     }
 }

@@ -1,9 +1,9 @@
 import Foundation
 
 #if canImport(Glibc)
-    import Glibc
+import Glibc
 #elseif canImport(Darwin)
-    import Darwin
+import Darwin
 #endif
 
 extension VendorCatalog {
@@ -23,14 +23,18 @@ extension VendorCatalog {
     }
 
     /// Validates vendors-file `text`; `file` names it in messages.
-    public static func parse(text: String, file: String, registry: AdapterRegistry) throws(ConfigErrors)
+    public static func parse(
+        text: String, file: String, registry: AdapterRegistry
+    ) throws(ConfigErrors)
         -> VendorCatalog
     {
         try parse(bytes: Array(text.utf8), file: file, registry: registry)
     }
 
     /// Validates vendors-file `bytes` (UTF-8); `file` names it in messages.
-    public static func parse(bytes: [UInt8], file: String, registry: AdapterRegistry) throws(ConfigErrors)
+    public static func parse(
+        bytes: [UInt8], file: String, registry: AdapterRegistry
+    ) throws(ConfigErrors)
         -> VendorCatalog
     {
         let root: YAMLNode
@@ -218,7 +222,9 @@ private struct VendorFileValidator {
         }
     }
 
-    private static func webhookAuth(_ entry: ConfigMap, channels: Set<VendorChannel>?) throws(ConfigError)
+    private static func webhookAuth(
+        _ entry: ConfigMap, channels: Set<VendorChannel>?
+    ) throws(ConfigError)
         -> WebhookAuth?
     {
         guard let map = try section(.webhook, entry, channels: channels) else { return nil }

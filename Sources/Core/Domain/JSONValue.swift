@@ -1,4 +1,3 @@
-
 /// A JSON value as Sluice keeps it: vendor records, lead `fields`, event payloads.
 ///
 /// Numbers are kept as `Double` for arithmetic-free values (sizes, counts); money is

@@ -64,12 +64,19 @@ public struct VendorRecord: Sendable, Hashable {
 public final class FieldNames: Sendable, Hashable {
     public let names: [String]
     private let positions: [String: Int]
+    /// The names as a JSON array, computed once: how the store keeps a record's names.
+    package let json: String
 
     public init(_ names: [String]) {
         self.names = names
         var positions: [String: Int] = [:]
         for (i, n) in names.enumerated() where positions[n] == nil { positions[n] = i }
         self.positions = positions
+        var w = JSONWriter(capacity: 16 * names.count)
+        w.beginArray()
+        for n in names { w.value(n) }
+        w.endArray()
+        self.json = w.string
     }
 
     public var count: Int { names.count }
@@ -84,6 +91,15 @@ public final class FieldNames: Sendable, Hashable {
 }
 
 extension VendorRecord {
+    /// The record's values as a JSON array in record order (names are in ``FieldNames/json``).
+    package var valuesJSON: String {
+        var w = JSONWriter(capacity: 24 * values.count)
+        w.beginArray()
+        for v in values { w.value(v) }
+        w.endArray()
+        return w.string
+    }
+
     /// The record as compact JSON text, members in record order (stable for equal records).
     package var jsonText: String {
         var w = JSONWriter(capacity: 64 * values.count)

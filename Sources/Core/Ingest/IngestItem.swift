@@ -16,6 +16,9 @@ public struct IngestItem: Sendable {
     public var receivedAt: Date
     /// Owner of a lead this purchase creates (the uploader); nil for webhooks and CLI.
     public var assignedTo: String?
+    /// `record`'s values as stored (a JSON array), computed by the caller's thread so
+    /// the writer thread only binds it.
+    package let recordValues: String
 
     public init(
         tenantId: String, vendor: String, record: VendorRecord, draft: NormalizedDraft, enriched: Bool,
@@ -28,6 +31,7 @@ public struct IngestItem: Sendable {
         self.enriched = enriched
         self.receivedAt = receivedAt
         self.assignedTo = assignedTo
+        self.recordValues = record.valuesJSON
     }
 }
 

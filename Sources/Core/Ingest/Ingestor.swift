@@ -37,7 +37,9 @@ public struct Ingestor: Sendable {
 
     /// The webhook path: minimal transform, durable upsert with its enrichment job
     /// (group committed), then the result. When this returns, the lead is durable.
-    public func ingestDelivery(vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date)
+    public func ingestDelivery(
+        vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date
+    )
         async throws -> IngestResult
     {
         let item = try Ingestor.prepare(

@@ -137,10 +137,14 @@ public enum LeadMerger {
                 conflict
                 ? LeadWarning(
                     field: field, code: .identityConflict,
-                    message: "This \(field) belongs to another lead; the stronger key decided, the value is in fields.\(otherKey).")
+                    message:
+                        "This \(field) belongs to another lead; the stronger key decided, the value is in fields.\(otherKey)."
+                )
                 : LeadWarning(
                     field: field, code: .otherContact,
-                    message: "A purchase carried another \(field); the lead keeps its own, the other is in fields.\(otherKey).")
+                    message:
+                        "A purchase carried another \(field); the lead keeps its own, the other is in fields.\(otherKey)."
+                )
             if !lead.warnings.contains(warning) { lead.warnings.append(warning) }
         }
     }

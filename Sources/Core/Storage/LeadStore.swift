@@ -15,7 +15,9 @@ public protocol LeadStore: Sendable {
     /// Stores the SHA-256 hash of an API token for `user`.
     func addToken(hash: String, user: User, expiresAt: Date) async throws
     /// Stores a vendor credential; `secretHash` for api-key vendors.
-    func createCredential(tenantId: String, vendor: String, sid: String?, secretHash: String?) async throws -> Credential
+    func createCredential(
+        tenantId: String, vendor: String, sid: String?, secretHash: String?
+    ) async throws -> Credential
     /// Revokes the credential `id` of `vendor`; false when there is no such active credential.
     func revokeCredential(vendor: String, id: String) async throws -> Bool
 

@@ -21,8 +21,10 @@ enum AccountCommands {
     }
 
     static func usersAdd(_ argv: [String]) async throws {
-        let args = try Arguments(argv, valueOptions: ["db", "tenant", "email", "role", "password"], flagNames: ["json"])
-        try args.expectPositionals(max: 0, usage: "sluice users add --tenant ID --email E [--role admin|agent] [--password P]")
+        let args = try Arguments(
+            argv, valueOptions: ["db", "tenant", "email", "role", "password"], flagNames: ["json"])
+        try args.expectPositionals(
+            max: 0, usage: "sluice users add --tenant ID --email E [--role admin|agent] [--password P]")
         let tenantId = try args.required("tenant", "ID")
         guard let email = IdentityNormalizer.email(try args.required("email", "ADDRESS")) else {
             throw UsageError("--email is not an email address")
@@ -50,7 +52,8 @@ enum AccountCommands {
             throw CommandFailure(e.message)
         }
         let token = SecretToken.generate(prefix: "slu_")
-        try await store.addToken(hash: SecretToken.hash(token), user: user, expiresAt: Date().addingTimeInterval(tokenLifetime))
+        try await store.addToken(
+            hash: SecretToken.hash(token), user: user, expiresAt: Date().addingTimeInterval(tokenLifetime))
         if args.flag("json") {
             var out = ["id": user.id, "token": token]
             if let generated { out["password"] = generated }
@@ -59,7 +62,8 @@ enum AccountCommands {
             print("user \(user.id) (\(role.rawValue))")
             print("token \(token)")
             if let generated { print("password \(generated)") }
-            FileHandle.standardError.write(Data("The token and password are shown once; only their hashes are stored.\n".utf8))
+            FileHandle.standardError.write(
+                Data("The token and password are shown once; only their hashes are stored.\n".utf8))
         }
     }
 
@@ -75,7 +79,8 @@ enum AccountCommands {
             throw CommandFailure("vendor '\(key)' takes no webhooks, so it has no credentials")
         }
         guard auth == .apiKey else {
-            throw CommandFailure("credentials for Standard Webhooks vendors come with the HTTP host; '\(key)' is not supported yet")
+            throw CommandFailure(
+                "credentials for Standard Webhooks vendors come with the HTTP host; '\(key)' is not supported yet")
         }
         let store = try env.openStore()
         let sid = "sid_" + Crypto.hex(Crypto.randomBytes(count: 16))

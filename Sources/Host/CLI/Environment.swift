@@ -15,7 +15,8 @@ struct Environment {
         let env = ProcessInfo.processInfo.environment
         dbLocation = args.value("db") ?? env["SLUICE_DB"].flatMap { $0.isEmpty ? nil : $0 } ?? Environment.defaultDB
         vendorsPath =
-            args.value("vendors") ?? env["SLUICE_VENDORS"].flatMap { $0.isEmpty ? nil : $0 } ?? Environment.defaultVendors
+            args.value("vendors") ?? env["SLUICE_VENDORS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? Environment.defaultVendors
     }
 
     /// Every adapter this build knows: the generic ones in Core and the Swift plugins.

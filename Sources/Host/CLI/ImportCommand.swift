@@ -110,7 +110,9 @@ final class ProgressReporter {
             if tty {
                 let width = 30
                 let filled = Int(fraction * Double(width))
-                line = "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] " + line
+                line =
+                    "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] "
+                    + line
             }
         }
         write(tty ? "\r\u{1B}[K" + line : "import: " + line + "\n")
@@ -121,7 +123,8 @@ final class ProgressReporter {
         if tty { write("\r\u{1B}[K") }
         if let rows {
             let elapsed = max(Date().timeIntervalSince(started), 0.001)
-            write("import: \(rows) rows in \(String(format: "%.1f", elapsed))s (\(Int(Double(rows) / elapsed)) rows/s)\n")
+            write(
+                "import: \(rows) rows in \(String(format: "%.1f", elapsed))s (\(Int(Double(rows) / elapsed)) rows/s)\n")
         }
     }
 

@@ -9,7 +9,8 @@ struct RecordAdapter: VendorAdapter {
     func minimal(_ r: VendorRecord) throws(AdapterError) -> LeadDraft {
         LeadDraft(
             vendorLeadId: r.string("id"), purchaseId: r.string("purchase"), product: r.string("product"),
-            price: r.string("price").flatMap { Decimal(string: $0) }, purchasedAt: r.string("at").flatMap(RFC3339.parse),
+            price: r.string("price").flatMap { Decimal(string: $0) },
+            purchasedAt: r.string("at").flatMap(RFC3339.parse),
             email: r.string("email"), phone: r.string("phone"))
     }
 
@@ -23,7 +24,8 @@ struct RecordAdapter: VendorAdapter {
 
     static func vendor(_ key: String = "acme") -> Vendor {
         Vendor(
-            config: VendorConfig(key: key, name: key, adapter: "record", channels: [.csv, .webhook], detectHeaders: ["id"]),
+            config: VendorConfig(
+                key: key, name: key, adapter: "record", channels: [.csv, .webhook], detectHeaders: ["id"]),
             adapter: RecordAdapter())
     }
 }

@@ -9,7 +9,7 @@
 import Core
 
 #if !FUZZING
-    import Foundation
+import Foundation
 #endif
 
 /// A real, trivial adapter: the vendor lead id from a configurable field. Its factory
@@ -57,49 +57,49 @@ func runOne(_ bytes: [UInt8]) {
 }
 
 #if FUZZING
-    // SwiftPM links every executable with `--defsym main=FuzzVendors_main`, so libFuzzer's
-    // own `main` is never used; this entry point hands control to libFuzzer's documented
-    // C driver instead. `@_silgen_name` is how Swift names a C symbol without a C module;
-    // the arguments (pointers, an int result) pass the same way under both conventions.
-    @_silgen_name("LLVMFuzzerRunDriver")
-    func llvmFuzzerRunDriver(
-        _ argc: UnsafeMutablePointer<CInt>,
-        _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-        _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-    ) -> CInt
+// SwiftPM links every executable with `--defsym main=FuzzVendors_main`, so libFuzzer's
+// own `main` is never used; this entry point hands control to libFuzzer's documented
+// C driver instead. `@_silgen_name` is how Swift names a C symbol without a C module;
+// the arguments (pointers, an int result) pass the same way under both conventions.
+@_silgen_name("LLVMFuzzerRunDriver")
+func llvmFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
-    @_cdecl("FuzzVendors_main")
-    func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-        var argc = argc
-        var argv = argv
-        return llvmFuzzerRunDriver(&argc, &argv) { data, size in
-            runOne(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
-            return 0
-        }
+@_cdecl("FuzzVendors_main")
+func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var argc = argc
+    var argv = argv
+    return llvmFuzzerRunDriver(&argc, &argv) { data, size in
+        runOne(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
+        return 0
     }
+}
 #else
-    /// Replays corpus files (or every file in corpus directories) given as arguments.
-    @main struct Replay {
-        static func main() {
-            let fm = FileManager.default
-            var count = 0
-            for argument in CommandLine.arguments.dropFirst() {
-                var isDirectory: ObjCBool = false
-                guard fm.fileExists(atPath: argument, isDirectory: &isDirectory) else {
-                    print("no such file: \(argument)")
-                    continue
-                }
-                let paths =
-                    isDirectory.boolValue
-                    ? ((try? fm.contentsOfDirectory(atPath: argument)) ?? []).sorted().map { argument + "/" + $0 }
-                    : [argument]
-                for path in paths {
-                    guard let data = fm.contents(atPath: path) else { continue }
-                    runOne([UInt8](data))
-                    count += 1
-                }
+/// Replays corpus files (or every file in corpus directories) given as arguments.
+@main struct Replay {
+    static func main() {
+        let fm = FileManager.default
+        var count = 0
+        for argument in CommandLine.arguments.dropFirst() {
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+                print("no such file: \(argument)")
+                continue
             }
-            print("replayed \(count) inputs")
+            let paths =
+                isDirectory.boolValue
+                ? ((try? fm.contentsOfDirectory(atPath: argument)) ?? []).sorted().map { argument + "/" + $0 }
+                : [argument]
+            for path in paths {
+                guard let data = fm.contents(atPath: path) else { continue }
+                runOne([UInt8](data))
+                count += 1
+            }
         }
+        print("replayed \(count) inputs")
     }
+}
 #endif

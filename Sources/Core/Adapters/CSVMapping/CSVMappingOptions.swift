@@ -59,7 +59,9 @@ package struct CSVMappingOptions: Sendable {
     }
 
     /// `column: target` or `column: { to: target, transform: … }`.
-    private static func rule(_ member: YAMLMember, in columns: ConfigMap, zone: ZoneOffsets) throws(ConfigError)
+    private static func rule(
+        _ member: YAMLMember, in columns: ConfigMap, zone: ZoneOffsets
+    ) throws(ConfigError)
         -> ColumnRule
     {
         let context = "column '\(member.key)'"
@@ -105,7 +107,9 @@ package struct CSVMappingOptions: Sendable {
 
     /// A lead member by its exact name, else a `fields` name that is neither reserved nor
     /// a member's name in another case (`Phone` is a typo, not a new field).
-    private static func target(_ name: String, mark: SourceMark, in columns: ConfigMap) throws(ConfigError)
+    private static func target(
+        _ name: String, mark: SourceMark, in columns: ConfigMap
+    ) throws(ConfigError)
         -> MappingTarget
     {
         if let member = LeadMember(rawValue: name) { return .member(member) }

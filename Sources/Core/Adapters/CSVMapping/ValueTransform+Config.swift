@@ -85,7 +85,9 @@ extension ValueTransform {
         return message
     }
 
-    private static func compileDate(_ m: ConfigMap, _ head: YAMLMember, _ c: CompileContext) throws(ConfigError)
+    private static func compileDate(
+        _ m: ConfigMap, _ head: YAMLMember, _ c: CompileContext
+    ) throws(ConfigError)
         -> ValueTransform
     {
         let format = try m.string("date")
@@ -111,7 +113,9 @@ extension ValueTransform {
     }
 
     /// The offsets of the IANA zone `name`, or an error suggesting a known zone.
-    package static func zoneOffsets(named name: String, mark: SourceMark?, in m: ConfigMap) throws(ConfigError)
+    package static func zoneOffsets(
+        named name: String, mark: SourceMark?, in m: ConfigMap
+    ) throws(ConfigError)
         -> ZoneOffsets
     {
         guard let zone = TimeZone(identifier: name) else {

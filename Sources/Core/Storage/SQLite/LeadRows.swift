@@ -9,7 +9,8 @@ enum LeadRows {
         enrichment_status, enrichment_attempts, enrichment_error, status, disposition, assigned_to, doc
         """
 
-    static let insertSQL = "INSERT INTO leads (\(columns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
+    static let insertSQL =
+        "INSERT INTO leads (\(columns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
 
     static let updateSQL = """
         UPDATE leads SET source = ?3, vendor_lead_id = ?4, first_name = ?5, last_name = ?6, name = ?7, \

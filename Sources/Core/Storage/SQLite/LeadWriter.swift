@@ -14,7 +14,10 @@ import Foundation
 final class LeadWriter: @unchecked Sendable {
     private let db: SQLiteConnection
     private var cache: [String: Lead] = [:]
-    private let cacheLimit = 20_000
+    /// Small on purpose: it serves the purchases of one person that follow each other in
+    /// a file (NextGen's ad + data rows); everything else is a cheap indexed read.
+    private let cacheLimit = 2048
+    private var namesIds: [String: Int64] = [:]
     private var dataVersion: Int64 = -1
 
     init(db: SQLiteConnection) {
@@ -26,6 +29,7 @@ final class LeadWriter: @unchecked Sendable {
         let v = try db.prepare("PRAGMA data_version").oneInt() ?? 0
         if v != dataVersion {
             cache.removeAll(keepingCapacity: true)
+            namesIds.removeAll()
             dataVersion = v
         }
     }
@@ -33,6 +37,7 @@ final class LeadWriter: @unchecked Sendable {
     /// Call when a transaction rolled back: cached leads may hold unwritten state.
     func rolledBack() {
         cache.removeAll(keepingCapacity: true)
+        namesIds.removeAll()
     }
 
     /// Stores one purchase. `now` stamps `updatedAt` (and `receivedAt` of new leads).
@@ -41,34 +46,39 @@ final class LeadWriter: @unchecked Sendable {
         guard let purchaseKey = d.purchaseKey else {
             throw StoreError(.invalidInput, "a purchase needs a vendor lead id, a phone or an email")
         }
-        let recordText = item.record.jsonText
         let nowMs = RFC3339.millis(now)
+        let namesId = try recordNamesId(item.record.names)
 
         // 1. This exact purchase seen before?
         let findPurchase = try db.prepare(
-            "SELECT lead_id, record FROM purchases WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?")
+            "SELECT lead_id, names_id, record FROM purchases WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?")
         findPurchase.bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey)
         var leadId: String?
         var recordChanged = true
+        var purchaseIsNew = true
         if try findPurchase.step() {
             leadId = findPurchase.text(0)
-            recordChanged = findPurchase.text(1) != recordText
+            recordChanged = findPurchase.int(1) != namesId || findPurchase.text(2) != item.recordValues
+            purchaseIsNew = false
         }
         findPurchase.reset()
 
-        // 2. Identity: (vendor, vendor lead id), else phone, else email.
+        // 2. Identity: (vendor, vendor lead id), else phone, else email — one statement.
+        let identity = try db.prepare(
+            """
+            SELECT (SELECT lead_id FROM lead_keys WHERE tenant_id = ?1 AND vendor = ?2 AND vendor_lead_id = ?3),
+                   (SELECT id FROM leads WHERE tenant_id = ?1 AND phone = ?4),
+                   (SELECT id FROM leads WHERE tenant_id = ?1 AND email = ?5)
+            """)
+        identity.bind(1, item.tenantId).bind(2, item.vendor).bind(3, d.vendorLeadId).bind(4, d.phone).bind(5, d.email)
+        _ = try identity.step()
+        let keyLead = identity.text(0)
+        let phoneLead = identity.text(1)
+        let emailLead = identity.text(2)
+        identity.reset()
+        let keyIsNew = d.vendorLeadId != nil && keyLead == nil
+        if leadId == nil { leadId = keyLead ?? phoneLead ?? emailLead }
         var conflicts = LeadMerger.Conflicts()
-        var keyIsNew = false
-        let phoneLead = try d.phone.flatMap { try lookup("SELECT id FROM leads WHERE tenant_id = ? AND phone = ?", item.tenantId, $0) }
-        let emailLead = try d.email.flatMap { try lookup("SELECT id FROM leads WHERE tenant_id = ? AND email = ?", item.tenantId, $0) }
-        if let vlid = d.vendorLeadId {
-            let keyLead = try db.prepare(
-                "SELECT lead_id FROM lead_keys WHERE tenant_id = ? AND vendor = ? AND vendor_lead_id = ?"
-            ).bind(1, item.tenantId).bind(2, item.vendor).bind(3, vlid).oneText()
-            keyIsNew = keyLead == nil
-            if leadId == nil { leadId = keyLead }
-        }
-        if leadId == nil { leadId = phoneLead ?? emailLead }
         if let phoneLead, phoneLead != leadId { conflicts.phoneTaken = true }
         if let emailLead, emailLead != leadId { conflicts.emailTaken = true }
 
@@ -79,7 +89,9 @@ final class LeadWriter: @unchecked Sendable {
             lead = existing
             isNew = false
         } else {
-            lead = Lead(id: Identifier.make("ld", millis: nowMs), tenantId: item.tenantId, source: item.vendor, receivedAt: item.receivedAt)
+            lead = Lead(
+                id: Identifier.make("ld", millis: nowMs), tenantId: item.tenantId, source: item.vendor,
+                receivedAt: item.receivedAt)
             lead.assignedTo = item.assignedTo
             isNew = true
         }
@@ -95,7 +107,8 @@ final class LeadWriter: @unchecked Sendable {
 
         // 4. Enrichment state: inline-enriched purchases complete it unless a job is waiting.
         if item.enriched {
-            let waiting = isNew ? nil : try lookup("SELECT lead_id FROM enrichment_jobs WHERE lead_id = ? LIMIT 1", lead.id)
+            let waiting =
+                isNew ? nil : try lookup("SELECT lead_id FROM enrichment_jobs WHERE lead_id = ? LIMIT 1", lead.id)
             if waiting == nil {
                 lead.enrichment.status = .done
                 lead.enrichment.lastError = nil
@@ -111,13 +124,20 @@ final class LeadWriter: @unchecked Sendable {
         let write = try db.prepare(isNew ? LeadRows.insertSQL : LeadRows.updateSQL)
         LeadRows.bind(lead, to: write)
         try write.run()
-        try db.prepare(
-            """
-            INSERT INTO purchases (tenant_id, vendor, purchase_key, lead_id, received_at, record) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (tenant_id, vendor, purchase_key) DO UPDATE SET record = excluded.record
-            """
-        ).bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, lead.id)
-            .bind(5, RFC3339.millis(item.receivedAt)).bind(6, recordText).run()
+        if purchaseIsNew {
+            try db.prepare(
+                """
+                INSERT INTO purchases (tenant_id, vendor, purchase_key, lead_id, received_at, names_id, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """
+            ).bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, lead.id)
+                .bind(5, RFC3339.millis(item.receivedAt)).bind(6, namesId).bind(7, item.recordValues).run()
+        } else if recordChanged {
+            try db.prepare(
+                "UPDATE purchases SET names_id = ?, record = ? WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?"
+            ).bind(1, namesId).bind(2, item.recordValues).bind(3, item.tenantId).bind(4, item.vendor)
+                .bind(5, purchaseKey).run()
+        }
         if keyIsNew, let vlid = d.vendorLeadId {
             try db.prepare("INSERT INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, ?, ?, ?)")
                 .bind(1, item.tenantId).bind(2, item.vendor).bind(3, vlid).bind(4, lead.id).run()
@@ -145,6 +165,18 @@ final class LeadWriter: @unchecked Sendable {
         let lead = try LeadRows.read(s)
         remember(lead)
         return lead
+    }
+
+    /// The id of a record name list, created on first use and cached.
+    private func recordNamesId(_ names: FieldNames) throws -> Int64 {
+        if let id = namesIds[names.json] { return id }
+        try db.prepare("INSERT INTO record_names (names) VALUES (?) ON CONFLICT (names) DO NOTHING").bind(1, names.json)
+            .run()
+        guard let id = try db.prepare("SELECT id FROM record_names WHERE names = ?").bind(1, names.json).oneInt() else {
+            throw StoreError(.unavailable, "record names could not be stored")
+        }
+        namesIds[names.json] = id
+        return id
     }
 
     private func remember(_ lead: Lead) {

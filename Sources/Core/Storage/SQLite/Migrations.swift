@@ -46,8 +46,10 @@ enum Migrations {
                     created_at INTEGER NOT NULL,
                     revoked_at INTEGER
                 );
+                -- Rowid tables for wide rows: a WITHOUT ROWID row over ~1 KB spills into a
+                -- whole overflow page.
                 CREATE TABLE leads (
-                    id TEXT PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
                     tenant_id TEXT NOT NULL,
                     source TEXT NOT NULL,
                     vendor_lead_id TEXT,
@@ -66,7 +68,7 @@ enum Migrations {
                     disposition TEXT NOT NULL,
                     assigned_to TEXT,
                     doc TEXT NOT NULL
-                ) WITHOUT ROWID;
+                );
                 -- Identity: one lead per phone and per email within a tenant.
                 CREATE UNIQUE INDEX leads_tenant_phone ON leads (tenant_id, phone) WHERE phone IS NOT NULL;
                 CREATE UNIQUE INDEX leads_tenant_email ON leads (tenant_id, email) WHERE email IS NOT NULL;
@@ -79,16 +81,24 @@ enum Migrations {
                     lead_id TEXT NOT NULL,
                     PRIMARY KEY (tenant_id, vendor, vendor_lead_id)
                 ) WITHOUT ROWID;
-                -- Every purchase a lead is made of, with the vendor's record as received.
+                -- The member names of stored records, once per distinct list (a CSV header,
+                -- a webhook payload's keys), so each purchase stores its values only.
+                CREATE TABLE record_names (
+                    id INTEGER PRIMARY KEY,
+                    names TEXT NOT NULL UNIQUE
+                );
+                -- Every purchase a lead is made of, with the vendor's record as received:
+                -- `record` is a JSON array of values, named by `record_names`.
                 CREATE TABLE purchases (
                     tenant_id TEXT NOT NULL,
                     vendor TEXT NOT NULL,
                     purchase_key TEXT NOT NULL,
                     lead_id TEXT NOT NULL,
                     received_at INTEGER NOT NULL,
+                    names_id INTEGER NOT NULL REFERENCES record_names(id),
                     record TEXT NOT NULL,
-                    PRIMARY KEY (tenant_id, vendor, purchase_key)
-                ) WITHOUT ROWID;
+                    UNIQUE (tenant_id, vendor, purchase_key)
+                );
                 -- Deferred enrichment, written in the same transaction as the lead.
                 CREATE TABLE enrichment_jobs (
                     id INTEGER PRIMARY KEY,
@@ -111,7 +121,7 @@ enum Migrations {
                     reply TEXT NOT NULL,
                     created_at INTEGER NOT NULL
                 );
-                """),
+                """)
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction.

@@ -20,7 +20,8 @@ extension SQLiteStore {
         }
     }
 
-    public func createUser(tenantId: String, email: String, role: User.Role, passwordHash: String) async throws -> User {
+    public func createUser(tenantId: String, email: String, role: User.Role, passwordHash: String) async throws -> User
+    {
         let now = RFC3339.millis(Date())
         let user = User(id: Identifier.make("us", millis: now), tenantId: tenantId, email: email, role: role)
         try await write { db in
@@ -44,11 +45,14 @@ extension SQLiteStore {
         try await write { db in
             try db.prepare(
                 "INSERT INTO tokens (hash, user_id, tenant_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
-            ).bind(1, hash).bind(2, user.id).bind(3, user.tenantId).bind(4, now).bind(5, RFC3339.millis(expiresAt)).run()
+            ).bind(1, hash).bind(2, user.id).bind(3, user.tenantId).bind(4, now).bind(5, RFC3339.millis(expiresAt))
+                .run()
         }
     }
 
-    public func createCredential(tenantId: String, vendor: String, sid: String?, secretHash: String?) async throws
+    public func createCredential(
+        tenantId: String, vendor: String, sid: String?, secretHash: String?
+    ) async throws
         -> Credential
     {
         let now = RFC3339.millis(Date())
