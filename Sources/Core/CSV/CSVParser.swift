@@ -139,7 +139,7 @@ extension CSVParser {
         let cr = Self.cr
         let lf = Self.lf
         // An LF right after a CR completes a CRLF: no new line, no blank record.
-        let carriedCR = false
+        let carriedCR = previousChunkEndedWithCR
         func followsCR(_ i: Int) -> Bool { i > 0 ? p[i - 1] == cr : carriedCR }
 
         var state = self.state
@@ -169,16 +169,7 @@ extension CSVParser {
 
             case .unquoted:
                 let start = i
-                while i < n {
-                    let b = p[i]
-                    // Every structural byte is ≤ ','; letters and digits skip the tests.
-                    if b > comma {
-                        i += 1
-                        continue
-                    }
-                    if b == comma || b == lf || b == cr { break }
-                    i += 1
-                }
+                i = Self.unquotedEnd(p, from: i)
                 append(p, start, i)
                 guard i < n else { break }
                 let b = p[i]
@@ -239,6 +230,29 @@ extension CSVParser {
         }
         self.state = state
         previousChunkEndedWithCR = p[n - 1] == cr
+    }
+
+    /// Index of the first `,`, CR or LF at or after `i`, or `p.count`.
+    ///
+    /// Every structural byte is below `-` (0x2D): eight bytes at a time are skipped when
+    /// none of them is (the "has a byte less than n" bit trick, exact for n ≤ 128).
+    private static func unquotedEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let n = p.count
+        var i = start
+        guard let base = p.baseAddress else { return i }
+        let raw = UnsafeRawPointer(base)
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        while i + 8 <= n {
+            let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            if (w &- ones &* 0x2D) & ~w & (ones &* 0x80) != 0 { break }
+            i += 8
+        }
+        while i < n {
+            let b = p[i]
+            if b <= comma && (b == comma || b == lf || b == cr) { break }
+            i += 1
+        }
+        return i
     }
 
     private mutating func append(_ p: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) {

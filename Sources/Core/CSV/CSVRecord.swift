@@ -40,10 +40,14 @@ public struct CSVRecord: Sendable, Hashable {
     public func field(_ i: Int) -> ArraySlice<UInt8> { bytes[range(ofField: i)] }
 
     /// The fields as strings, or the first field that is not valid UTF-8.
+    public func strings() -> Result<[String], UTF8Problem> { decode { $0 } }
+
+    /// The fields as strings wrapped by `wrap` (e.g. `JSONValue.string`), or the first
+    /// field that is not valid UTF-8.
     ///
     /// Validates the whole record in one pass, then builds each string without
-    /// intermediate copies.
-    public func strings() -> Result<[String], UTF8Problem> {
+    /// intermediate copies; wrapping here saves a second array per row.
+    func decode<Value>(_ wrap: (String) -> Value) -> Result<[Value], UTF8Problem> {
         bytes.withUnsafeBufferPointer { buffer in
             var valid = Self.firstInvalidUTF8(buffer) == nil
             // In valid text, a field that starts with a continuation byte means a
@@ -54,11 +58,11 @@ public struct CSVRecord: Sendable, Hashable {
                 start = end
             }
             guard valid else { return .failure(firstProblem(buffer)) }
-            var values: [String] = []
+            var values: [Value] = []
             values.reserveCapacity(fieldEnds.count)
             start = 0
             for end in fieldEnds {
-                values.append(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self))
+                values.append(wrap(String(decoding: UnsafeBufferPointer(rebasing: buffer[start..<end]), as: UTF8.self)))
                 start = end
             }
             return .success(values)

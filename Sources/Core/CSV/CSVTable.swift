@@ -119,9 +119,10 @@ public struct CSVTable: Sendable {
                     .fieldCount, "row has \(record.count) fields, header has \(names.count)",
                     row: record.row, line: record.line))
         }
-        switch record.strings() {
+        switch record.decode(JSONValue.string) {
         case .success(let values):
-            return .row(CSVRow(row: record.row, line: record.line, names: names, values: values))
+            let vendorRecord = VendorRecord(names: names, values: values)
+            return .row(CSVRow(row: record.row, line: record.line, record: vendorRecord))
         case .failure(let bad):
             let column = names.names[bad.field]
             let label = column.isEmpty ? "column \(bad.field + 1)" : "column \(bad.field + 1) '\(column)'"

@@ -7,20 +7,23 @@ extension JSONValue {
         public var description: String { message }
     }
 
-    /// Parses JSON text (any top-level value). Nesting deeper than Foundation allows
-    /// (512) fails with a ``ParseError`` instead of crashing.
-    public static func parse(_ data: Data) throws(ParseError) -> JSONValue {
-        let object: Any
+    /// Parses JSON text (any top-level value), strictly (RFC 8259), with nesting limited
+    /// to `maxDepth` levels so hostile input fails with a ``ParseError`` instead of
+    /// exhausting the stack.
+    public static func parse(_ data: Data, maxDepth: Int = 64) throws(ParseError) -> JSONValue {
         do {
-            object = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+            return try JSONParser.parse([UInt8](data), maxDepth: maxDepth)
         } catch {
-            throw ParseError(message: "invalid JSON: \((error as NSError).localizedDescription)")
+            throw ParseError(message: "invalid JSON: \(error.description)")
         }
-        return JSONValue(any: object)
     }
 
-    public static func parse(_ text: String) throws(ParseError) -> JSONValue {
-        try parse(Data(text.utf8))
+    public static func parse(_ text: String, maxDepth: Int = 64) throws(ParseError) -> JSONValue {
+        do {
+            return try JSONParser.parse(text, maxDepth: maxDepth)
+        } catch {
+            throw ParseError(message: "invalid JSON: \(error.description)")
+        }
     }
 
     /// Converts a Foundation JSON object tree.

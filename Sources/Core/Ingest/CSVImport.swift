@@ -48,7 +48,7 @@ public final class CSVImport {
     private var events: [CSVTable.Event] = []
     private var batch: [IngestItem] = []
     private var batchRows: [(row: Int, line: Int)] = []
-    private var inflight: (task: Task<[Result<IngestResult, StoreError>], any Error>, rows: [(row: Int, line: Int)])?
+    private var inflight: (task: Task<[Result<BatchOutcome, StoreError>], any Error>, rows: [(row: Int, line: Int)])?
     private var vendorsSeen: [String] = []
 
     public private(set) var reply: ImportReply
@@ -161,7 +161,7 @@ public final class CSVImport {
     private func collectInflight() async throws {
         guard let (task, rows) = inflight else { return }
         inflight = nil
-        let results: [Result<IngestResult, StoreError>]
+        let results: [Result<BatchOutcome, StoreError>]
         do {
             results = try await task.value
         } catch {
@@ -178,9 +178,9 @@ public final class CSVImport {
                 case .unchanged: reply.unchanged += 1
                 }
                 if r.outcome != .unchanged, reply.leadIds.count < ImportReply.maxListedLeads,
-                    !reply.leadIds.contains(r.lead.id)
+                    !reply.leadIds.contains(r.leadId)
                 {
-                    reply.leadIds.append(r.lead.id)
+                    reply.leadIds.append(r.leadId)
                 }
             case .failure(let e):
                 reject(ImportReply.RowError(row: where_.row, line: where_.line, message: e.message), nil, nil)

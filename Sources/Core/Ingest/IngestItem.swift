@@ -2,36 +2,79 @@ public import Foundation
 
 /// One purchase on its way into the store: the tenant that owns it (from the
 /// credential or the command line, never from the payload), the vendor, the vendor's
-/// record as received and the adapter's draft, normalised by the core.
+/// record as received and the lead it makes, normalised by the core.
+///
+/// Built on the caller's thread, which does all the CPU work that does not need the
+/// database (the record's stored form, the merge into a fresh lead and its document),
+/// so the store's writer thread only resolves, binds and writes. Kept compact: a CSV
+/// import holds thousands of these in memory at once.
 public struct IngestItem: Sendable {
-    public var tenantId: String
-    public var vendor: String
-    /// The vendor's record as received; kept with the purchase so enrichment and
-    /// replays can run again from it.
-    public var record: VendorRecord
-    public var draft: NormalizedDraft
-    /// Whether `draft` is already the enrichment (CSV imports enrich inline); when not,
-    /// an enrichment job is written in the same transaction.
-    public var enriched: Bool
-    public var receivedAt: Date
+    public let tenantId: String
+    public let vendor: String
+    /// Whether the lead values are already the enrichment (CSV imports enrich inline);
+    /// when not, an enrichment job is written in the same transaction.
+    public let enriched: Bool
+    public let receivedAt: Date
     /// Owner of a lead this purchase creates (the uploader); nil for webhooks and CLI.
-    public var assignedTo: String?
-    /// `record`'s values as stored (a JSON array), computed by the caller's thread so
-    /// the writer thread only binds it.
+    public let assignedTo: String?
+    /// The record's member names (shared by every row of a file) …
+    package let names: FieldNames
+    /// … and its values as stored (a JSON array): the purchase as received, kept so
+    /// enrichment and replays can run again from it.
     package let recordValues: String
+    /// Identifies the purchase within the vendor and tenant (see ``NormalizedDraft/purchaseKey``).
+    package let purchaseKey: String
+    /// The lead this purchase makes on its own — what is stored when it turns out to
+    /// be new — and its stored document.
+    package let fresh: Lead
+    package let freshDoc: String
 
+    /// - Precondition: `draft.hasIdentity` (``Ingestor/prepare`` checks it).
     public init(
         tenantId: String, vendor: String, record: VendorRecord, draft: NormalizedDraft, enriched: Bool,
         receivedAt: Date, assignedTo: String? = nil
     ) {
+        precondition(draft.purchaseKey != nil, "a purchase needs a vendor lead id, a phone or an email")
         self.tenantId = tenantId
         self.vendor = vendor
-        self.record = record
-        self.draft = draft
         self.enriched = enriched
         self.receivedAt = receivedAt
         self.assignedTo = assignedTo
+        self.names = record.names
         self.recordValues = record.valuesJSON
+        let key = draft.purchaseKey!
+        self.purchaseKey = key
+        var lead = Lead(
+            id: Identifier.make("ld", millis: RFC3339.millis(receivedAt)), tenantId: tenantId, source: vendor,
+            receivedAt: receivedAt)
+        lead.assignedTo = assignedTo
+        let purchase = Lead.Purchase(
+            key: key, purchaseId: draft.draft.purchaseId, vendor: vendor, product: draft.draft.product,
+            price: draft.draft.price, purchasedAt: draft.draft.purchasedAt, receivedAt: receivedAt)
+        LeadMerger.merge(draft, purchase: purchase, into: &lead)
+        self.fresh = lead
+        self.freshDoc = LeadDocument.encode(lead)
+    }
+
+    /// Identity as normalised: what the store resolves the lead by.
+    public var vendorLeadId: String? { fresh.vendorLeadId }
+    public var phone: String? { fresh.phone }
+    public var email: String? { fresh.email }
+
+    /// The purchase as the lead lists it.
+    package var purchase: Lead.Purchase { fresh.purchases[0] }
+
+    /// The draft again, for merging into an existing lead: the fresh lead holds exactly
+    /// the draft's values (merging into an empty lead keeps every non-empty one).
+    package var draft: NormalizedDraft {
+        let l = fresh
+        let p = purchase
+        return NormalizedDraft(
+            normalized: LeadDraft(
+                vendorLeadId: l.vendorLeadId, purchaseId: p.purchaseId, product: p.product, price: p.price,
+                purchasedAt: p.purchasedAt, firstName: l.firstName, lastName: l.lastName, name: l.name,
+                email: l.email, phone: l.phone, street1: l.street1, city: l.city, state: l.state,
+                zipcode: l.zipcode, dob: l.dob, gender: l.gender, fields: l.fields, warnings: l.warnings))
     }
 }
 
@@ -44,5 +87,16 @@ public struct IngestResult: Sendable {
     public init(outcome: Outcome, lead: Lead) {
         self.outcome = outcome
         self.lead = lead
+    }
+}
+
+/// What storing one purchase of a batch did, without the lead itself (imports keep
+/// thousands of these; they need the counts and the ids).
+public struct BatchOutcome: Sendable, Hashable {
+    public var outcome: IngestResult.Outcome
+    public var leadId: String
+    public init(outcome: IngestResult.Outcome, leadId: String) {
+        self.outcome = outcome
+        self.leadId = leadId
     }
 }

@@ -43,33 +43,37 @@ public enum LeadMerger {
             lead.purchases.append(purchase)
             index = lead.purchases.count - 1
         }
-        var m = Merge(lead: lead, index: index)
+        let order = Order(purchases: lead.purchases, index: index)
 
-        m.set(\.firstName, "firstName", d.firstName)
-        m.set(\.lastName, "lastName", d.lastName)
-        m.set(\.name, "name", d.name)
-        m.set(\.street1, "street1", d.street1)
-        m.set(\.city, "city", d.city)
-        m.set(\.state, "state", d.state)
-        m.set(\.zipcode, "zipcode", d.zipcode)
-        m.set(\.dob, "dob", d.dob)
-        m.set(\.gender, "gender", d.gender)
-        if m.lead.vendorLeadId == nil, let v = d.vendorLeadId { m.lead.vendorLeadId = v }
+        order.set(&lead, \.firstName, "firstName", d.firstName)
+        order.set(&lead, \.lastName, "lastName", d.lastName)
+        order.set(&lead, \.name, "name", d.name)
+        order.set(&lead, \.street1, "street1", d.street1)
+        order.set(&lead, \.city, "city", d.city)
+        order.set(&lead, \.state, "state", d.state)
+        order.set(&lead, \.zipcode, "zipcode", d.zipcode)
+        order.set(&lead, \.dob, "dob", d.dob)
+        order.set(&lead, \.gender, "gender", d.gender)
+        if lead.vendorLeadId == nil, let v = d.vendorLeadId { lead.vendorLeadId = v }
 
-        m.identity(\.phone, value: d.phone, taken: conflicts.phoneTaken, otherKey: "otherPhones", field: "phone")
-        m.identity(\.email, value: d.email, taken: conflicts.emailTaken, otherKey: "otherEmails", field: "email")
+        identity(&lead, \.phone, value: d.phone, taken: conflicts.phoneTaken, otherKey: "otherPhones", field: "phone")
+        identity(&lead, \.email, value: d.email, taken: conflicts.emailTaken, otherKey: "otherEmails", field: "email")
 
-        for (key, value) in d.fields where !isEmpty(value) {
-            if m.wins("f:" + key) { m.lead.fields[key] = value }
+        if index == 0 && lead.provenance.isEmpty {
+            // The first purchase of a lead sets everything; nothing to compare.
+            for (key, value) in d.fields where !isEmpty(value) { lead.fields[key] = value }
+        } else {
+            for (key, value) in d.fields where !isEmpty(value) {
+                if order.wins(&lead.provenance, "f:" + key, present: lead.fields[key] != nil) {
+                    lead.fields[key] = value
+                }
+            }
         }
-        for w in d.warnings where !m.lead.warnings.contains(w) {
-            m.lead.warnings.append(w)
+        for w in d.warnings where !lead.warnings.contains(w) {
+            lead.warnings.append(w)
         }
-
-        var lead2 = m.lead
-        lead2.price = sum(lead2.purchases.compactMap(\.price))
-        lead2.createdAt = lead2.purchases.compactMap(\.purchasedAt).min() ?? lead2.receivedAt
-        lead = lead2
+        lead.price = sum(lead.purchases.compactMap(\.price))
+        lead.createdAt = lead.purchases.compactMap(\.purchasedAt).min() ?? lead.receivedAt
     }
 
     /// The lead after merging, without bookkeeping changes that mean nothing to a reader.
@@ -88,64 +92,76 @@ public enum LeadMerger {
         }
     }
 
-    private struct Merge {
-        var lead: Lead
+    /// Which purchase set a value: `provenance[name]`, or the first purchase (index 0)
+    /// when the value is present without an entry — most values come from the first
+    /// purchase, so the common case stores and compares nothing.
+    private struct Order {
+        let purchases: [Lead.Purchase]
         let index: Int
 
         /// Sort key of a purchase: later purchases win.
-        func order(_ i: Int) -> (Date, String, String) {
-            let p = lead.purchases[i]
+        func key(_ i: Int) -> (Date, String, String) {
+            let p = purchases[i]
             return (p.purchasedAt ?? p.receivedAt, p.vendor, p.key)
         }
 
-        /// Whether this purchase may set `field`, recording it when so.
-        mutating func wins(_ field: String) -> Bool {
-            if let prev = lead.provenance[field], prev != index, prev < lead.purchases.count {
-                guard order(index) > order(prev) else { return false }
+        /// Whether this purchase may set `name`, recording it when so.
+        func wins(_ provenance: inout [String: Int], _ name: String, present: Bool) -> Bool {
+            let prev = provenance[name] ?? (present ? 0 : nil)
+            if let prev, prev != index, prev < purchases.count {
+                guard key(index) > key(prev) else { return false }
             }
-            lead.provenance[field] = index
+            if index == 0 {
+                provenance[name] = nil
+            } else {
+                provenance[name] = index
+            }
             return true
         }
 
-        mutating func set(_ path: WritableKeyPath<Lead, String?>, _ field: String, _ value: String?) {
+        func set(_ lead: inout Lead, _ path: WritableKeyPath<Lead, String?>, _ name: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
-            if wins(field) { lead[keyPath: path] = value }
-        }
-
-        mutating func identity(
-            _ path: WritableKeyPath<Lead, String?>, value: String?, taken: Bool, otherKey: String, field: String
-        ) {
-            guard let value else { return }
-            if let current = lead[keyPath: path] {
-                if current != value { addOther(value, otherKey: otherKey, field: field, conflict: false) }
-            } else if taken {
-                addOther(value, otherKey: otherKey, field: field, conflict: true)
-            } else {
+            if index == 0 && lead.provenance.isEmpty {
+                lead[keyPath: path] = value
+            } else if wins(&lead.provenance, name, present: lead[keyPath: path] != nil) {
                 lead[keyPath: path] = value
             }
         }
+    }
 
-        mutating func addOther(_ value: String, otherKey: String, field: String, conflict: Bool) {
-            var others: [String] = []
-            if case .array(let items)? = lead.fields[otherKey] { others = items.compactMap(\.text) }
-            if !others.contains(value) {
-                others.append(value)
-                others.sort()
-                lead.fields[otherKey] = .array(others.map { .string($0) })
-            }
-            let warning =
-                conflict
-                ? LeadWarning(
-                    field: field, code: .identityConflict,
-                    message:
-                        "This \(field) belongs to another lead; the stronger key decided, the value is in fields.\(otherKey)."
-                )
-                : LeadWarning(
-                    field: field, code: .otherContact,
-                    message:
-                        "A purchase carried another \(field); the lead keeps its own, the other is in fields.\(otherKey)."
-                )
-            if !lead.warnings.contains(warning) { lead.warnings.append(warning) }
+    private static func identity(
+        _ lead: inout Lead, _ path: WritableKeyPath<Lead, String?>, value: String?, taken: Bool, otherKey: String,
+        field: String
+    ) {
+        guard let value else { return }
+        if let current = lead[keyPath: path] {
+            if current != value { addOther(&lead, value, otherKey: otherKey, field: field, conflict: false) }
+        } else if taken {
+            addOther(&lead, value, otherKey: otherKey, field: field, conflict: true)
+        } else {
+            lead[keyPath: path] = value
         }
+    }
+
+    private static func addOther(_ lead: inout Lead, _ value: String, otherKey: String, field: String, conflict: Bool) {
+        var others: [String] = []
+        if case .array(let items)? = lead.fields[otherKey] { others = items.compactMap(\.text) }
+        if !others.contains(value) {
+            others.append(value)
+            others.sort()
+            lead.fields[otherKey] = .array(others.map { .string($0) })
+        }
+        let warning =
+            conflict
+            ? LeadWarning(
+                field: field, code: .identityConflict,
+                message:
+                    "This \(field) belongs to another lead; the stronger key decided, the value is in fields.\(otherKey)."
+            )
+            : LeadWarning(
+                field: field, code: .otherContact,
+                message:
+                    "A purchase carried another \(field); the lead keeps its own, the other is in fields.\(otherKey).")
+        if !lead.warnings.contains(warning) { lead.warnings.append(warning) }
     }
 }

@@ -54,6 +54,11 @@ public struct NormalizedDraft: Sendable, Hashable {
         self.draft = d
     }
 
+    /// A draft that is already normalised (rebuilt from a stored lead's values).
+    init(normalized: LeadDraft) {
+        self.draft = normalized
+    }
+
     /// Whether the lead can be identified at all: a vendor lead id, a phone or an email.
     public var hasIdentity: Bool { phone != nil || email != nil || vendorLeadId != nil }
 

@@ -10,7 +10,7 @@ enum LeadDocument {
         var w = JSONWriter(capacity: 1024)
         w.beginObject()
         w.key("f")
-        w.value(JSONValue.object(lead.fields))
+        w.value(JSONValue.object(lead.fields), sorted: false)
         w.key("w")
         w.beginArray()
         for x in lead.warnings {
@@ -37,8 +37,7 @@ enum LeadDocument {
         w.endArray()
         w.key("v")
         w.beginObject()
-        // Most values come from the first purchase: index 0 is implied for every value
-        // present without an entry (see `decode`), which keeps the document small.
+        // Index 0 is implied for every value present without an entry (see `LeadMerger`).
         for (k, v) in lead.provenance where v != 0 {
             w.key(k)
             w.value(v)
@@ -46,14 +45,6 @@ enum LeadDocument {
         w.endObject()
         w.endObject()
         return w.string
-    }
-
-    /// The typed values merge tracks, by provenance name (see `LeadMerger`).
-    static func typedMembers(_ l: Lead) -> [(String, String?)] {
-        [
-            ("firstName", l.firstName), ("lastName", l.lastName), ("name", l.name), ("street1", l.street1),
-            ("city", l.city), ("state", l.state), ("zipcode", l.zipcode), ("dob", l.dob), ("gender", l.gender),
-        ]
     }
 
     /// Fills `lead`'s document members from stored text.
@@ -83,12 +74,6 @@ enum LeadDocument {
         }
         if case .object(let v)? = doc["v"] {
             lead.provenance = v.compactMapValues { if case .number(let n) = $0 { return Int(n) } else { return nil } }
-        }
-        for (name, value) in typedMembers(lead) where value != nil && lead.provenance[name] == nil {
-            lead.provenance[name] = 0
-        }
-        for key in lead.fields.keys where lead.provenance["f:" + key] == nil {
-            lead.provenance["f:" + key] = 0
         }
     }
 }

@@ -24,7 +24,7 @@ public protocol LeadStore: Sendable {
     // MARK: Ingest
     /// Stores purchases in one transaction (CSV batches). Results are in input order;
     /// an item that fails alone is reported as a failure, the others still commit.
-    func ingest(batch: [IngestItem]) async throws -> [Result<IngestResult, StoreError>]
+    func ingest(batch: [IngestItem]) async throws -> [Result<BatchOutcome, StoreError>]
     /// Stores one purchase, sharing the commit with whatever else is waiting (group
     /// commit). Returns once the purchase is durable.
     func ingest(_ item: IngestItem) async throws -> IngestResult

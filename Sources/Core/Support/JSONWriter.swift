@@ -79,7 +79,9 @@ package struct JSONWriter {
         needsComma = true
     }
 
-    package mutating func value(_ v: JSONValue) {
+    /// Writes `v`; object members sorted by key unless `sorted` is false (storage that
+    /// never compares text can skip the sort).
+    package mutating func value(_ v: JSONValue, sorted: Bool = true) {
         switch v {
         case .null: value(nil as String?)
         case .bool(let b): value(b)
@@ -90,13 +92,20 @@ package struct JSONWriter {
             needsComma = true
         case .array(let items):
             beginArray()
-            for item in items { value(item) }
+            for item in items { value(item, sorted: sorted) }
             endArray()
         case .object(let members):
             beginObject()
-            for k in members.keys.sorted() {
-                key(k)
-                value(members[k]!)
+            if sorted {
+                for k in members.keys.sorted() {
+                    key(k)
+                    value(members[k]!, sorted: true)
+                }
+            } else {
+                for (k, v) in members {
+                    key(k)
+                    value(v, sorted: false)
+                }
             }
             endObject()
         }
@@ -116,6 +125,12 @@ package struct JSONWriter {
 
     private mutating func quoted(_ s: String) {
         bytes.append(UInt8(ascii: "\""))
+        // Most values need no escaping: copy them whole.
+        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            bytes.append(contentsOf: s.utf8)
+            bytes.append(UInt8(ascii: "\""))
+            return
+        }
         for b in s.utf8 {
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])

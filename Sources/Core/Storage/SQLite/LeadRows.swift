@@ -10,18 +10,18 @@ enum LeadRows {
         """
 
     static let insertSQL =
-        "INSERT INTO leads (\(columns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
+        "INSERT OR FAIL INTO leads (\(columns)) VALUES (\(Array(repeating: "?", count: 27).joined(separator: ", ")))"
 
     static let updateSQL = """
-        UPDATE leads SET source = ?3, vendor_lead_id = ?4, first_name = ?5, last_name = ?6, name = ?7, \
+        UPDATE OR FAIL leads SET source = ?3, vendor_lead_id = ?4, first_name = ?5, last_name = ?6, name = ?7, \
         email = ?8, phone = ?9, street1 = ?10, city = ?11, state = ?12, zipcode = ?13, dob = ?14, \
         gender = ?15, price = ?16, created_at = ?17, received_at = ?18, updated_at = ?19, enriched_at = ?20, \
         enrichment_status = ?21, enrichment_attempts = ?22, enrichment_error = ?23, status = ?24, \
         disposition = ?25, assigned_to = ?26, doc = ?27 WHERE id = ?1 AND tenant_id = ?2
         """
 
-    /// Binds all 27 values of `lead` in column order.
-    static func bind(_ lead: Lead, to s: SQLiteStatement) {
+    /// Binds all 27 values of `lead` in column order; `doc` when already encoded.
+    static func bind(_ lead: Lead, doc: String? = nil, to s: SQLiteStatement) {
         s.bind(1, lead.id).bind(2, lead.tenantId).bind(3, lead.source).bind(4, lead.vendorLeadId)
         s.bind(5, lead.firstName).bind(6, lead.lastName).bind(7, lead.name).bind(8, lead.email)
         s.bind(9, lead.phone).bind(10, lead.street1).bind(11, lead.city).bind(12, lead.state)
@@ -31,7 +31,7 @@ enum LeadRows {
         s.bind(19, RFC3339.millis(lead.updatedAt)).bind(20, lead.enrichedAt.map(RFC3339.millis))
         s.bind(21, lead.enrichment.status.rawValue).bind(22, lead.enrichment.attempts)
         s.bind(23, lead.enrichment.lastError).bind(24, lead.status).bind(25, lead.disposition)
-        s.bind(26, lead.assignedTo).bind(27, LeadDocument.encode(lead))
+        s.bind(26, lead.assignedTo).bind(27, doc ?? LeadDocument.encode(lead))
     }
 
     /// The lead in the current row of a statement that selected ``columns``.

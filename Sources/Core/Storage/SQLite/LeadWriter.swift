@@ -6,17 +6,23 @@ import Foundation
 /// writers can never both decide a lead is new (the unique indexes back this up).
 ///
 /// Keeps recently written leads in memory so a file's `ad` row finds its `data` row's
-/// lead without decoding it again; the cache is dropped whenever another connection
-/// has committed (`PRAGMA data_version`).
+/// lead without reading it back; the cache is dropped whenever another connection has
+/// committed (`PRAGMA data_version`).
 ///
 /// `@unchecked Sendable`: it is handed to the writer thread's closures but only ever
 /// used on that one thread, like the connection it wraps.
+///
+/// Writes use `OR FAIL`: SQLite then needs no statement journal per statement. A
+/// failure still undoes everything — the caller rolls back the transaction (or the
+/// item's savepoint) on any error.
 final class LeadWriter: @unchecked Sendable {
     private let db: SQLiteConnection
-    private var cache: [String: Lead] = [:]
-    /// Small on purpose: it serves the purchases of one person that follow each other in
-    /// a file (NextGen's ad + data rows); everything else is a cheap indexed read.
-    private let cacheLimit = 2048
+    /// Two generations: when `recent` is full it becomes `older`, so a lead touched a
+    /// moment ago survives the turnover. Small on purpose — it serves the purchases of
+    /// one person that sit close together in a file; anything else is an indexed read.
+    private var recent: [String: Lead] = [:]
+    private var older: [String: Lead] = [:]
+    private let generationSize = 1024
     private var namesIds: [String: Int64] = [:]
     private var dataVersion: Int64 = -1
 
@@ -28,84 +34,74 @@ final class LeadWriter: @unchecked Sendable {
     func beginTransaction() throws {
         let v = try db.prepare("PRAGMA data_version").oneInt() ?? 0
         if v != dataVersion {
-            cache.removeAll(keepingCapacity: true)
-            namesIds.removeAll()
+            forget()
             dataVersion = v
         }
     }
 
-    /// Call when a transaction rolled back: cached leads may hold unwritten state.
+    /// Call when a transaction or savepoint rolled back: cached state may be unwritten.
     func rolledBack() {
-        cache.removeAll(keepingCapacity: true)
+        forget()
+    }
+
+    private func forget() {
+        recent.removeAll(keepingCapacity: true)
+        older.removeAll(keepingCapacity: true)
         namesIds.removeAll()
     }
 
-    /// Stores one purchase. `now` stamps `updatedAt` (and `receivedAt` of new leads).
+    private static let resolveSQL = """
+        SELECT (SELECT lead_id FROM purchases WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
+               (SELECT names_id = ?4 AND record = ?5 FROM purchases
+                 WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
+               (SELECT lead_id FROM lead_keys WHERE tenant_id = ?1 AND vendor = ?2 AND vendor_lead_id = ?6),
+               (SELECT id FROM leads WHERE tenant_id = ?1 AND phone = ?7),
+               (SELECT id FROM leads WHERE tenant_id = ?1 AND email = ?8)
+        """
+
+    /// Stores one purchase. `now` stamps `updatedAt` (and `enrichedAt` when enriched).
     func apply(_ item: IngestItem, now: Date) throws -> IngestResult {
-        let d = item.draft
-        guard let purchaseKey = d.purchaseKey else {
-            throw StoreError(.invalidInput, "a purchase needs a vendor lead id, a phone or an email")
-        }
-        let nowMs = RFC3339.millis(now)
-        let namesId = try recordNamesId(item.record.names)
+        let purchaseKey = item.purchaseKey
+        let namesId = try recordNamesId(item.names)
 
-        // 1. This exact purchase seen before?
-        let findPurchase = try db.prepare(
-            "SELECT lead_id, names_id, record FROM purchases WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?")
-        findPurchase.bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey)
-        var leadId: String?
-        var recordChanged = true
-        var purchaseIsNew = true
-        if try findPurchase.step() {
-            leadId = findPurchase.text(0)
-            recordChanged = findPurchase.int(1) != namesId || findPurchase.text(2) != item.recordValues
-            purchaseIsNew = false
-        }
-        findPurchase.reset()
+        // 1. One statement answers every identity question: this purchase seen before
+        //    (and with the same record?), else (vendor, vendor lead id), phone, email.
+        let r = try db.prepare(LeadWriter.resolveSQL)
+        r.bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, namesId)
+        r.bind(5, item.recordValues).bind(6, item.vendorLeadId).bind(7, item.phone).bind(8, item.email)
+        _ = try r.step()
+        let purchaseLead = r.text(0)
+        let recordSame = r.optionalInt(1) == 1
+        let keyLead = r.text(2)
+        let phoneLead = r.text(3)
+        let emailLead = r.text(4)
+        r.reset()
 
-        // 2. Identity: (vendor, vendor lead id), else phone, else email — one statement.
-        let identity = try db.prepare(
-            """
-            SELECT (SELECT lead_id FROM lead_keys WHERE tenant_id = ?1 AND vendor = ?2 AND vendor_lead_id = ?3),
-                   (SELECT id FROM leads WHERE tenant_id = ?1 AND phone = ?4),
-                   (SELECT id FROM leads WHERE tenant_id = ?1 AND email = ?5)
-            """)
-        identity.bind(1, item.tenantId).bind(2, item.vendor).bind(3, d.vendorLeadId).bind(4, d.phone).bind(5, d.email)
-        _ = try identity.step()
-        let keyLead = identity.text(0)
-        let phoneLead = identity.text(1)
-        let emailLead = identity.text(2)
-        identity.reset()
-        let keyIsNew = d.vendorLeadId != nil && keyLead == nil
-        if leadId == nil { leadId = keyLead ?? phoneLead ?? emailLead }
+        let leadId = purchaseLead ?? keyLead ?? phoneLead ?? emailLead
         var conflicts = LeadMerger.Conflicts()
         if let phoneLead, phoneLead != leadId { conflicts.phoneTaken = true }
         if let emailLead, emailLead != leadId { conflicts.emailTaken = true }
 
-        // 3. Load or create, then merge.
+        // 2. The lead: a new one was already built by the caller's thread; an existing
+        //    one is merged here.
         var lead: Lead
+        var doc: String?
         let isNew: Bool
         if let id = leadId, let existing = try load(id: id, tenantId: item.tenantId) {
             lead = existing
+            let before = lead
+            LeadMerger.merge(item.draft, purchase: item.purchase, into: &lead, conflicts: conflicts)
+            if recordSame && lead == before {
+                return IngestResult(outcome: .unchanged, lead: lead)
+            }
             isNew = false
         } else {
-            lead = Lead(
-                id: Identifier.make("ld", millis: nowMs), tenantId: item.tenantId, source: item.vendor,
-                receivedAt: item.receivedAt)
-            lead.assignedTo = item.assignedTo
+            lead = item.fresh
+            doc = item.freshDoc
             isNew = true
         }
-        let before = lead
-        let purchase = Lead.Purchase(
-            key: purchaseKey, purchaseId: d.draft.purchaseId, vendor: item.vendor, product: d.draft.product,
-            price: d.draft.price, purchasedAt: d.draft.purchasedAt, receivedAt: item.receivedAt)
-        LeadMerger.merge(d, purchase: purchase, into: &lead, conflicts: conflicts)
 
-        if !isNew && !recordChanged && lead == before {
-            return IngestResult(outcome: .unchanged, lead: lead)
-        }
-
-        // 4. Enrichment state: inline-enriched purchases complete it unless a job is waiting.
+        // 3. Enrichment state: inline-enriched purchases complete it unless a job waits.
         if item.enriched {
             let waiting =
                 isNew ? nil : try lookup("SELECT lead_id FROM enrichment_jobs WHERE lead_id = ? LIMIT 1", lead.id)
@@ -120,32 +116,35 @@ final class LeadWriter: @unchecked Sendable {
         }
         lead.updatedAt = now
 
-        // 5. Write.
+        // 4. Write.
         let write = try db.prepare(isNew ? LeadRows.insertSQL : LeadRows.updateSQL)
-        LeadRows.bind(lead, to: write)
+        LeadRows.bind(lead, doc: doc, to: write)
         try write.run()
-        if purchaseIsNew {
+        if purchaseLead == nil {
             try db.prepare(
                 """
-                INSERT INTO purchases (tenant_id, vendor, purchase_key, lead_id, received_at, names_id, record)
+                INSERT OR FAIL INTO purchases (tenant_id, vendor, purchase_key, lead_id, received_at, names_id, record)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
             ).bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, lead.id)
                 .bind(5, RFC3339.millis(item.receivedAt)).bind(6, namesId).bind(7, item.recordValues).run()
-        } else if recordChanged {
+        } else if !recordSame {
             try db.prepare(
-                "UPDATE purchases SET names_id = ?, record = ? WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?"
+                "UPDATE OR FAIL purchases SET names_id = ?, record = ? WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?"
             ).bind(1, namesId).bind(2, item.recordValues).bind(3, item.tenantId).bind(4, item.vendor)
                 .bind(5, purchaseKey).run()
         }
-        if keyIsNew, let vlid = d.vendorLeadId {
-            try db.prepare("INSERT INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, ?, ?, ?)")
-                .bind(1, item.tenantId).bind(2, item.vendor).bind(3, vlid).bind(4, lead.id).run()
+        if keyLead == nil, let vlid = item.vendorLeadId {
+            try db.prepare(
+                "INSERT OR FAIL INTO lead_keys (tenant_id, vendor, vendor_lead_id, lead_id) VALUES (?, ?, ?, ?)"
+            )
+            .bind(1, item.tenantId).bind(2, item.vendor).bind(3, vlid).bind(4, lead.id).run()
         }
         if !item.enriched {
+            let nowMs = RFC3339.millis(now)
             try db.prepare(
                 """
-                INSERT INTO enrichment_jobs (tenant_id, lead_id, vendor, purchase_key, state, attempts, run_after, created_at)
+                INSERT OR FAIL INTO enrichment_jobs (tenant_id, lead_id, vendor, purchase_key, state, attempts, run_after, created_at)
                 VALUES (?, ?, ?, ?, 'pending', 0, ?, ?)
                 """
             ).bind(1, item.tenantId).bind(2, lead.id).bind(3, item.vendor).bind(4, purchaseKey)
@@ -157,7 +156,7 @@ final class LeadWriter: @unchecked Sendable {
 
     /// The lead with `id` in `tenantId`, from the cache or the database.
     func load(id: String, tenantId: String) throws -> Lead? {
-        if let cached = cache[id], cached.tenantId == tenantId { return cached }
+        if let cached = recent[id] ?? older[id], cached.tenantId == tenantId { return cached }
         let s = try db.prepare("SELECT \(LeadRows.columns) FROM leads WHERE id = ? AND tenant_id = ?")
         s.bind(1, id).bind(2, tenantId)
         defer { s.reset() }
@@ -167,11 +166,21 @@ final class LeadWriter: @unchecked Sendable {
         return lead
     }
 
+    private func remember(_ lead: Lead) {
+        if recent.count >= generationSize {
+            older = recent
+            recent = [:]
+            recent.reserveCapacity(generationSize)
+        }
+        recent[lead.id] = lead
+    }
+
     /// The id of a record name list, created on first use and cached.
     private func recordNamesId(_ names: FieldNames) throws -> Int64 {
         if let id = namesIds[names.json] { return id }
-        try db.prepare("INSERT INTO record_names (names) VALUES (?) ON CONFLICT (names) DO NOTHING").bind(1, names.json)
-            .run()
+        try db.prepare("INSERT INTO record_names (names) VALUES (?) ON CONFLICT (names) DO NOTHING").bind(
+            1, names.json
+        ).run()
         guard let id = try db.prepare("SELECT id FROM record_names WHERE names = ?").bind(1, names.json).oneInt() else {
             throw StoreError(.unavailable, "record names could not be stored")
         }
@@ -179,14 +188,7 @@ final class LeadWriter: @unchecked Sendable {
         return id
     }
 
-    private func remember(_ lead: Lead) {
-        if cache.count >= cacheLimit { cache.removeAll(keepingCapacity: true) }
-        cache[lead.id] = lead
-    }
-
-    private func lookup(_ sql: String, _ a: String, _ b: String? = nil) throws -> String? {
-        let s = try db.prepare(sql).bind(1, a)
-        if let b { s.bind(2, b) }
-        return try s.oneText()
+    private func lookup(_ sql: String, _ a: String) throws -> String? {
+        try db.prepare(sql).bind(1, a).oneText()
     }
 }
