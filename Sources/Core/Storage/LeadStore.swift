@@ -33,6 +33,21 @@ public protocol LeadStore: Sendable {
     func lead(id: String, tenantId: String) async throws -> Lead?
     func leadCount(tenantId: String) async throws -> Int
 
+    /// One page of a tenant's leads, newest first (`createdAt` desc, then `id` desc).
+    func listLeads(_ query: LeadQuery) async throws -> LeadPage
+    /// Changes the agents' values of a lead; nil when the tenant has no such lead.
+    func updateLead(id: String, tenantId: String, changes: LeadChanges) async throws -> Lead?
+
+    // MARK: Sign-in
+    /// The user with `email` (lower-cased) and their stored password hash.
+    func userForLogin(email: String) async throws -> (user: User, passwordHash: String)?
+    /// The user a live (unrevoked, unexpired) token hash belongs to.
+    func user(tokenHash: String, now: Date) async throws -> User?
+    /// Revokes a token; false when it was not live.
+    func revokeToken(hash: String) async throws -> Bool
+    /// The active credential with this `sid` and its secret hash.
+    func credential(sid: String) async throws -> (credential: Credential, secretHash: String)?
+
     // MARK: Imports
     /// Keeps an import's reply for `GET /api/imports/{batchId}`.
     func saveImport(id: String, tenantId: String, vendor: String?, reply: String) async throws
@@ -48,5 +63,73 @@ public enum StoreLocation {
                 .unsupported, "PostgreSQL is not supported yet: use a SQLite file path for --db.")
         }
         return try SQLiteStore(path: location)
+    }
+}
+
+/// What `GET /api/leads` asks for.
+public struct LeadQuery: Sendable, Hashable {
+    public var tenantId: String
+    public var limit: Int
+    /// Opaque position from a previous page's `nextCursor`.
+    public var cursor: LeadCursor?
+    /// Matched literally (no wildcards) against name, phone and email.
+    public var q: String?
+    /// A vendor key: leads whose first purchase came from it.
+    public var source: String?
+
+    public init(tenantId: String, limit: Int = 50, cursor: LeadCursor? = nil, q: String? = nil, source: String? = nil) {
+        self.tenantId = tenantId
+        self.limit = limit
+        self.cursor = cursor
+        self.q = q
+        self.source = source
+    }
+}
+
+/// A position in the newest-first order: the last lead of a page.
+public struct LeadCursor: Sendable, Hashable {
+    public var createdAtMillis: Int64
+    public var id: String
+
+    public init(createdAtMillis: Int64, id: String) {
+        self.createdAtMillis = createdAtMillis
+        self.id = id
+    }
+
+    /// Opaque text form (`nextCursor` in the API).
+    public var token: String {
+        SecretToken.base64URL(Array("\(createdAtMillis):\(id)".utf8))
+    }
+
+    /// Reads a token; nil when it is not one of ours.
+    public init?(token: String) {
+        guard let bytes = SecretToken.bytes(base64URL: token), let text = String(validating: bytes, as: UTF8.self),
+            let colon = text.firstIndex(of: ":"), let ms = Int64(text[..<colon])
+        else { return nil }
+        let id = String(text[text.index(after: colon)...])
+        guard !id.isEmpty, id.count < 64 else { return nil }
+        self.init(createdAtMillis: ms, id: id)
+    }
+}
+
+public struct LeadPage: Sendable {
+    public var leads: [Lead]
+    public var nextCursor: LeadCursor?
+    public init(leads: [Lead], nextCursor: LeadCursor?) {
+        self.leads = leads
+        self.nextCursor = nextCursor
+    }
+}
+
+/// The agents' values of a lead (`PATCH /api/leads/{id}`); nil members stay as they are.
+public struct LeadChanges: Sendable, Hashable {
+    public var status: String?
+    public var disposition: String?
+    /// A user id of the same tenant; `.some(nil)` clears the owner.
+    public var assignedTo: String??
+    public init(status: String? = nil, disposition: String? = nil, assignedTo: String?? = nil) {
+        self.status = status
+        self.disposition = disposition
+        self.assignedTo = assignedTo
     }
 }

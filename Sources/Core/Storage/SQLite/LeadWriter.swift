@@ -166,7 +166,7 @@ final class LeadWriter: @unchecked Sendable {
         return lead
     }
 
-    private func remember(_ lead: Lead) {
+    func remember(_ lead: Lead) {
         if recent.count >= generationSize {
             older = recent
             recent = [:]

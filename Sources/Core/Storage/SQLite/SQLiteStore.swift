@@ -37,7 +37,7 @@ public final class SQLiteStore: LeadStore {
     }
 
     // Touched only on the writer thread (inside `writer` closures).
-    private let leadWriter: LeadWriter
+    let leadWriter: LeadWriter
 
     deinit {
         writer.stop()
