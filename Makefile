@@ -11,7 +11,7 @@ SHELL := /bin/bash
 export PATH := $(PATH):/opt/swift/usr/bin
 
 # Debian packages, one list per purpose. To add a package, add it to the right line.
-BUILD_PACKAGES := libsqlite3-dev libyaml-dev libssl-dev libpq-dev sqlite3 pkg-config
+BUILD_PACKAGES := libsqlite3-dev libyaml-dev libssl-dev libpq-dev libmicrohttpd-dev libwslay-dev sqlite3 pkg-config
 TEST_PACKAGES  := python3
 BENCH_PACKAGES := python3 sqlite3 time strace
 

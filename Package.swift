@@ -21,8 +21,10 @@ let package = Package(
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
         // What Swift cannot call directly (variadic functions, macros).
-        .target(name: "CShims", dependencies: ["CSQLite", "CCrypto"]),
+        .target(name: "CShims", dependencies: ["CSQLite", "CCrypto", "CMicroHTTPD"]),
 
         .target(
             name: "Core",
@@ -30,9 +32,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(name: "Plugins", dependencies: ["Core"], swiftSettings: strict),
+        // The HTTP/1.1 server on libmicrohttpd; a library so HostTests can drive it.
+        .target(name: "HostHTTP", dependencies: ["CMicroHTTPD", "CShims"], swiftSettings: strict),
         .executableTarget(
             name: "Host",
-            dependencies: ["Core", "Plugins"],
+            dependencies: ["Core", "Plugins", "HostHTTP"],
             swiftSettings: strict
         ),
 
@@ -51,7 +55,7 @@ let package = Package(
 
         .testTarget(name: "CoreTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
         .testTarget(name: "PluginsTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
-        .testTarget(name: "HostTests", dependencies: ["Core", "Plugins"], swiftSettings: strict),
+        .testTarget(name: "HostTests", dependencies: ["Core", "Plugins", "HostHTTP"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
 )

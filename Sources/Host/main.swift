@@ -29,7 +29,9 @@ func dispatch(_ argv: [String]) async throws {
     case ("credentials", "revoke"): try await AccountCommands.credentialsRevoke(Array(argv.dropFirst(2)))
     case ("import", _): try await ImportCommand.run(Array(argv.dropFirst(1)))
     case ("vendors", "check"): try VendorsCommand.check(Array(argv.dropFirst(2)))
-    case ("serve", _), ("replay", _), ("jobs", "retry"):
+    case ("serve", _): try await ServeCommand.run(Array(argv.dropFirst(1)))
+    case ("jobs", "retry"): try await JobsCommand.retry(Array(argv.dropFirst(2)))
+    case ("replay", _):
         throw CommandFailure(
             "'\(words.joined(separator: " "))' comes with the HTTP host, which this build does not have yet")
     case ("help", _), ("--help", _), ("-h", _), (nil, _):

@@ -12,6 +12,7 @@ import Testing
     static var registry: AdapterRegistry {
         var r = AdapterRegistry()
         CSVMappingAdapter.register(into: &r)
+        JSONMappingAdapter.register(into: &r)
         registerPlugins(into: &r)
         return r
     }

@@ -2,6 +2,7 @@
 #define SLUICE_CSHIMS_H
 
 #include <sqlite3.h>
+#include "CShimsHTTP.h"
 
 /// Wraps the variadic `sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL)`.
 int sluice_sqlite3_db_config_defensive(sqlite3 *db, int on);

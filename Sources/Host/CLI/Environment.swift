@@ -23,6 +23,7 @@ struct Environment {
     static var registry: AdapterRegistry {
         var r = AdapterRegistry()
         CSVMappingAdapter.register(into: &r)
+        JSONMappingAdapter.register(into: &r)
         registerPlugins(into: &r)
         return r
     }

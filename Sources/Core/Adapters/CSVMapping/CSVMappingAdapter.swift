@@ -107,7 +107,7 @@ public struct CSVMappingAdapter: VendorAdapter {
     }
 
     /// An unmapped value as kept in `fields`: trimmed text, other JSON as-is; nil when blank.
-    private static func kept(_ raw: JSONValue) -> JSONValue? {
+    package static func kept(_ raw: JSONValue) -> JSONValue? {
         switch raw {
         case .null: return nil
         case .string(let s):

@@ -23,9 +23,12 @@ package struct CSVMappingOptions: Sendable {
 
     package static let keys = ["keep_unmapped", "identity", "drop", "columns"]
 
-    package init(config: VendorConfig) throws(ConfigError) {
+    /// Compiles `config.options`. `mappingKey` and `noun` let `json-mapping` share this
+    /// code with its own spelling (`fields:`, "field 'contact.email'"); the rule
+    /// columns are then JSON field paths, resolved by that adapter.
+    package init(config: VendorConfig, mappingKey: String = "columns", noun: String = "column") throws(ConfigError) {
         let options = try config.optionsMap()
-        try options.rejectUnknown(allowed: Self.keys)
+        try options.rejectUnknown(allowed: Self.keys.map { $0 == "columns" ? mappingKey : $0 })
         var zone = ZoneOffsets.utc
         if let name = config.timeZone {
             zone = try ValueTransform.zoneOffsets(named: name, mark: config.mark, in: options)
@@ -34,13 +37,13 @@ package struct CSVMappingOptions: Sendable {
         identity = try options.optionalStrings("identity") ?? []
         drop = Set(try options.optionalStrings("drop") ?? [])
         rules = []
-        if let columns = try options.optionalMap("columns", context: "'columns' of vendor '\(config.key)'") {
+        if let columns = try options.optionalMap(mappingKey, context: "'\(mappingKey)' of vendor '\(config.key)'") {
             var seen: Set<String> = []
             for member in columns.members {
                 guard seen.insert(member.key).inserted else {
-                    throw columns.error(member.keyMark, "column '\(member.key)' is mapped twice")
+                    throw columns.error(member.keyMark, "\(noun) '\(member.key)' is mapped twice")
                 }
-                rules.append(try Self.rule(member, in: columns, zone: zone))
+                rules.append(try Self.rule(member, in: columns, zone: zone, noun: noun))
             }
         }
         let feedsLeadId = rules.contains { $0.target == .member(.vendorLeadId) }
@@ -52,19 +55,19 @@ package struct CSVMappingOptions: Sendable {
         let identifies = rules.contains { [.member(.phone), .member(.email)].contains($0.target) }
         if identity.isEmpty, !feedsLeadId, !identifies {
             throw options.error(
-                options.member("columns")?.keyMark,
-                "no column of vendor '\(config.key)' is mapped to phone, email or vendorLeadId, so no row could make a lead"
+                options.member(mappingKey)?.keyMark,
+                "no \(noun) of vendor '\(config.key)' is mapped to phone, email or vendorLeadId, so no row could make a lead"
             )
         }
     }
 
     /// `column: target` or `column: { to: target, transform: … }`.
     private static func rule(
-        _ member: YAMLMember, in columns: ConfigMap, zone: ZoneOffsets
+        _ member: YAMLMember, in columns: ConfigMap, zone: ZoneOffsets, noun: String
     ) throws(ConfigError)
         -> ColumnRule
     {
-        let context = "column '\(member.key)'"
+        let context = "\(noun) '\(member.key)'"
         let targetName: String
         let targetMark: SourceMark
         var transformNode: YAMLNode?

@@ -104,3 +104,10 @@ extension SQLiteStore: EnrichmentStore {
         }
     }
 }
+
+extension SQLiteStore {
+    /// Jobs waiting (pending or parked), for the metrics gauge.
+    public func enrichmentQueueDepth() async throws -> Int {
+        try await read { db in Int(try db.prepare("SELECT count(*) FROM enrichment_jobs").oneInt() ?? 0) }
+    }
+}

@@ -1,0 +1,7 @@
+// microhttpd.h expects the socket and integer types declared first.
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <microhttpd.h>

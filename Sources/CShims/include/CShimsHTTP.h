@@ -1,0 +1,22 @@
+#ifndef SLUICE_CSHIMS_HTTP_H
+#define SLUICE_CSHIMS_HTTP_H
+
+#include <stdarg.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <microhttpd.h>
+
+/// Wraps the variadic `MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_cls,
+/// MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls, MHD_OPTION_ARRAY, options, MHD_OPTION_END)`.
+struct MHD_Daemon *sluice_mhd_start_daemon(unsigned int flags,
+                                           MHD_AccessHandlerCallback handler, void *handler_cls,
+                                           MHD_RequestCompletedCallback completed, void *completed_cls,
+                                           struct MHD_OptionItem *options);
+
+/// Wraps the variadic `MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS)`;
+/// NULL when unknown.
+const struct sockaddr *sluice_mhd_client_address(struct MHD_Connection *connection);
+
+#endif

@@ -1,0 +1,164 @@
+import Core
+import Foundation
+import HostHTTP
+
+extension App {
+    /// Largest CSV file part an upload may carry.
+    static let uploadFileLimit = 50 << 20
+    /// Room for the multipart framing and the small fields around the file.
+    static let uploadOverhead = 64 << 10
+
+    /// `POST /api/csv-upload` (and the deprecated `POST /api/leads/import-csv`, admins
+    /// only): multipart `file`, optional `vendor` and `clientRef`, streamed from the
+    /// socket through the CSV parser into the store in batches.
+    ///
+    /// Send `vendor` and `clientRef` before `file` (browsers send fields in form order).
+    func csvUpload(_ request: RouteRequest, deprecated: Bool) async throws -> HTTPResponse {
+        let user = try await user(request)
+        if deprecated && user.role != .admin {
+            throw APIError(
+                status: 410, code: "gone", message: "This endpoint is deprecated; use /api/csv-upload.",
+                extra: [("use", .string("/api/csv-upload"))])
+        }
+        guard let type = request.head.headers["content-type"], type.lowercased().hasPrefix("multipart/form-data")
+        else { throw APIError.unsupportedMediaType("multipart/form-data with a 'file' field") }
+        if let length = request.head.contentLength, length > App.uploadFileLimit + App.uploadOverhead {
+            throw APIError.tooLarge("50 MiB for the file")
+        }
+        var parser: MultipartParser
+        do {
+            parser = try MultipartParser(boundary: try MultipartParser.boundary(fromContentType: type))
+        } catch {
+            throw APIError.invalid("The multipart body has no usable boundary: \(error.message)")
+        }
+
+        var upload = Upload(user: user)
+        do {
+            while let chunk = try await request.body.next() {
+                let events: [MultipartEvent]
+                do {
+                    events = try parser.feed(chunk)
+                } catch {
+                    throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
+                }
+                for event in events { try await take(event, &upload) }
+            }
+            do {
+                try parser.finish()
+            } catch {
+                throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
+            }
+        } catch let e as HTTPBodyError where e.code == .disconnected {
+            throw upload.failure(400, "invalid_payload", "The upload was cut off before its end.")
+        }
+        guard let importer = upload.importer, upload.fileDone else {
+            throw APIError.invalid("The upload has no 'file' part.")
+        }
+        let reply: ImportReply
+        do {
+            reply = try await importer.finish()
+        } catch let e as ImportError {
+            throw App.importError(e)
+        }
+        try await store.saveImport(
+            id: reply.batchId, tenantId: user.tenantId, vendor: reply.vendor, reply: reply.json())
+        var json = reply.json()
+        if upload.lateVendor {
+            json.removeLast()
+            json += #","warnings":["The vendor field came after the file and was not used; send it first."]}"#
+        }
+        return .json(200, json)
+    }
+
+    /// The state of one upload as its parts stream by.
+    struct Upload {
+        let user: User
+        var vendor: String?
+        var clientRef: String?
+        var field: String?
+        var fieldBytes: [UInt8] = []
+        var importer: CSVImport?
+        var fileBytes = 0
+        var fileDone = false
+        var lateVendor = false
+
+        init(user: User) { self.user = user }
+
+        /// An error answer that also reports what was already stored, so nothing
+        /// half-imported goes unreported.
+        func failure(_ status: Int, _ code: String, _ message: String) -> APIError {
+            var e = APIError(status: status, code: code, message: message)
+            if let importer, importer.reply.rows > 0 {
+                let r = importer.reply
+                e.message += " Rows stored before the error: \(r.created + r.updated + r.unchanged)."
+                e.extra = [
+                    ("batchId", .string(r.batchId)),
+                    ("rowsStored", .number(Double(r.created + r.updated + r.unchanged))),
+                ]
+            }
+            return e
+        }
+    }
+
+    private func take(_ event: MultipartEvent, _ u: inout Upload) async throws {
+        switch event {
+        case .partBegin(let name, let filename, _):
+            if name == "file" || filename != nil {
+                guard u.importer == nil else {
+                    throw u.failure(400, "invalid_payload", "Send one file per upload; this one has two.")
+                }
+                var options = CSVImport.Options(tenantId: u.user.tenantId, assignedTo: u.user.id, vendor: u.vendor)
+                options.batchSize = 2000
+                u.importer = CSVImport(catalog: catalog, store: store, options: options)
+                u.field = "file"
+            } else {
+                u.field = name
+                u.fieldBytes = []
+            }
+        case .partData(let bytes):
+            if u.field == "file", let importer = u.importer {
+                u.fileBytes += bytes.count
+                guard u.fileBytes <= App.uploadFileLimit else {
+                    throw u.failure(413, "payload_too_large", "The file is larger than 50 MiB.")
+                }
+                do {
+                    try await importer.feed(bytes)
+                } catch let e as ImportError {
+                    throw App.importError(e)
+                }
+            } else {
+                u.fieldBytes += bytes
+                guard u.fieldBytes.count <= 1024 else {
+                    throw APIError.invalid("The form field '\(u.field ?? "")' is longer than 1 KiB.")
+                }
+            }
+        case .partEnd:
+            let text = String(decoding: u.fieldBytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            switch u.field {
+            case "file": u.fileDone = true
+            case "vendor":
+                if u.importer != nil {
+                    u.lateVendor = true
+                } else if !text.isEmpty {
+                    guard catalog[text] != nil else {
+                        throw APIError(status: 400, code: "vendor_unknown", message: catalog.unknownVendorMessage(text))
+                    }
+                    u.vendor = text
+                }
+            case "clientRef": u.clientRef = String(text.prefix(128))
+            default: break
+            }
+            u.field = nil
+            u.fieldBytes = []
+        }
+    }
+
+    static func importError(_ e: ImportError) -> APIError {
+        switch e.code {
+        case .vendorUnknown: return APIError(status: 400, code: "vendor_unknown", message: e.message)
+        case .vendorNotDetected: return APIError(status: 400, code: "vendor_not_detected", message: e.message)
+        case .notCSV: return APIError(status: 400, code: "invalid_payload", message: e.message)
+        default: return APIError(status: 500, code: "internal_error", message: e.message)
+        }
+    }
+}

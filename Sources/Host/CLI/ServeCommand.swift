@@ -1,0 +1,117 @@
+import Core
+import Foundation
+import HostHTTP
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `sluice serve [--port 8080] [--db PATH] [--vendors FILE]`: the host.
+///
+/// Starts the HTTP server and the enrichment worker, prints `listening on
+/// http://127.0.0.1:PORT` once `/healthz` answers 200, and on SIGTERM or SIGINT stops
+/// accepting, finishes in-flight requests and exits 0.
+enum ServeCommand {
+    static func run(_ argv: [String]) async throws {
+        let args = try Arguments(argv, valueOptions: ["db", "vendors", "port", "host"], flagNames: [])
+        try args.expectPositionals(max: 0, usage: "sluice serve [--port 8080] [--db PATH] [--vendors FILE]")
+        let port =
+            try args.value("port").map { v throws(UsageError) -> UInt16 in
+                guard let p = UInt16(v) else { throw UsageError("--port must be a number from 0 to 65535") }
+                return p
+            } ?? 8080
+        let host = args.value("host") ?? "127.0.0.1"
+        guard host == "127.0.0.1" || host == "::1" || host == "localhost" else {
+            throw UsageError("--host must be a loopback address (127.0.0.1 or ::1); put a proxy in front for more")
+        }
+        let env = Environment(args)
+        let catalog = try env.loadVendors()
+        let store: SQLiteStore
+        do {
+            guard let s = try env.openStore() as? SQLiteStore else {
+                throw CommandFailure("only SQLite stores can be served for now", status: 2)
+            }
+            store = s
+        }
+
+        let metrics = Metrics()
+        let worker = EnrichmentWorker(store: store, catalog: catalog)
+        let app = App(store: store, catalog: catalog, worker: worker, metrics: metrics)
+        var config = HTTPServer.Configuration()
+        config.host = host == "localhost" ? "127.0.0.1" : host
+        config.port = port
+        let server: HTTPServer
+        do {
+            server = try HTTPServer(configuration: config, handler: app)
+            try server.start()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let workerTask = Task { await worker.run() }
+
+        guard await selfCheck(port: server.port) else {
+            await server.shutdown(gracePeriod: .seconds(1))
+            throw CommandFailure("the server started but /healthz did not answer 200")
+        }
+        print("listening on http://\(config.host == "::1" ? "[::1]" : config.host):\(server.port)")
+        fflush(nil)  // stdout is a pipe in tests: make the line visible now
+        Log.info("host started", ["port": String(server.port), "db": env.dbLocation])
+
+        await waitForTermination()
+        Log.info("shutting down")
+        await server.shutdown(gracePeriod: .seconds(10))
+        workerTask.cancel()
+        _ = await workerTask.value
+    }
+
+    /// Asks our own `/healthz` over loopback until it answers 200 (up to ~5 s).
+    static func selfCheck(port: UInt16) async -> Bool {
+        for _ in 0..<50 {
+            if HealthProbe.get(port: port) == 200 { return true }
+            try? await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    /// Returns at the first SIGTERM or SIGINT.
+    static func waitForTermination() async {
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        let sources = [SIGTERM, SIGINT].map { sig -> any DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            s.setEventHandler { continuation.yield() }
+            s.resume()
+            return s
+        }
+        defer { for s in sources { s.cancel() } }
+        for await _ in stream { return }
+    }
+}
+
+/// A minimal blocking HTTP GET of `/healthz` on 127.0.0.1, for the start-up check.
+enum HealthProbe {
+    static func get(port: UInt16) -> Int? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard connected == 0 else { return nil }
+        let request = "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var buffer = [UInt8](repeating: 0, count: 512)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        guard n > 12 else { return nil }
+        let line = String(decoding: buffer[0..<n], as: UTF8.self)
+        let parts = line.split(separator: " ", maxSplits: 2)
+        return parts.count >= 2 ? Int(parts[1]) : nil
+    }
+}

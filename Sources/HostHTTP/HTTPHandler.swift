@@ -1,0 +1,9 @@
+/// Answers requests for an `HTTPServer`.
+///
+/// Called concurrently, once per request, on the cooperative pool as soon as the request's
+/// headers are read; the body streams in through `body` while the handler runs.
+public protocol HTTPHandler: Sendable {
+    /// Called once per request as soon as its headers are read. May return before reading
+    /// the whole body (e.g. 401, 413): the server then discards the rest or closes the connection.
+    func handle(_ head: HTTPRequestHead, body: HTTPBody) async -> HTTPResponse
+}

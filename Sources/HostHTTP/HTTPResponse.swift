@@ -1,0 +1,40 @@
+/// A complete reply: status, header fields and body bytes.
+///
+/// The server copies the body into libmicrohttpd and adds `Content-Length` and `Date`
+/// itself (a `Content-Length` or `Transfer-Encoding` given here is ignored).
+/// Add `("Connection", "close")` only to force the connection closed after this reply.
+///
+/// ```swift
+/// return .json(201, #"{"id":"ld_1"}"#, headers: [("Location", "/api/leads/ld_1")])
+/// ```
+public struct HTTPResponse: Sendable {
+    /// The status code, e.g. 200.
+    public var status: Int
+    /// Header fields to send, in order.
+    public var headers: [(String, String)]
+    /// The body bytes.
+    public var body: [UInt8]
+
+    // Extension point (not implemented yet): a WebSocket upgrade will add an optional
+    // `upgrade` value here (a 101 reply whose handler receives the socket after
+    // `MHD_create_response_for_upgrade`; the daemon then also needs `MHD_ALLOW_UPGRADE`).
+    // See `MHDConnectionHandler.queue(_:on:)` for where it would be queued.
+
+    /// Builds a response from its parts.
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    /// A JSON reply: `text` is already-encoded JSON; sets `Content-Type: application/json`.
+    public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
+        HTTPResponse(
+            status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
+    }
+
+    /// A text reply with the given content type, e.g. `"text/plain; charset=utf-8"`.
+    public static func text(_ status: Int, _ text: String, contentType: String) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", contentType)], body: Array(text.utf8))
+    }
+}

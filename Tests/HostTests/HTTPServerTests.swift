@@ -1,0 +1,274 @@
+import Foundation
+import HostHTTP
+import Synchronization
+import Testing
+
+/// Echoes the request as JSON; a few paths behave like real routes under stress.
+private struct EchoHandler: HTTPHandler {
+    let events = EventLog()
+
+    func handle(_ head: HTTPRequestHead, body: HTTPBody) async -> HTTPResponse {
+        switch head.path {
+        case "/limited":
+            // Decides from the head alone, like a 413 or 401 route.
+            if (head.contentLength ?? 0) > 1000 { return .json(413, #"{"error":"too large"}"#) }
+        case "/slow":
+            try? await Task.sleep(for: .milliseconds(500))
+        case "/collect":
+            do {
+                _ = try await body.collect(limit: 1 << 30)
+                events.record("collected")
+            } catch {
+                events.record("\(error)")
+            }
+            return .json(200, "{}")
+        default: break
+        }
+        var length = 0
+        var chunks = 0
+        do {
+            while let chunk = try await body.next() {
+                length += chunk.count
+                chunks += 1
+                // A slow consumer: the server must hold the client back, not buffer it all.
+                if head.path == "/slow-read" { try? await Task.sleep(for: .milliseconds(2)) }
+            }
+        } catch {
+            return .json(400, #"{"error":"body"}"#)
+        }
+        let query = head.query.sorted { $0.key < $1.key }.map { "\"\($0.key)\":\"\($0.value)\"" }
+        let json = """
+            {"method":"\(head.method)","path":"\(head.path)","query":{\(query.joined(separator: ","))},\
+            "length":\(length),"chunks":\(chunks),"x":"\(head.headers["X-Test"] ?? "")","remote":"\(head.remoteAddress)"}
+            """
+        return .json(200, json)
+    }
+}
+
+/// Records what handlers saw, for assertions from the test.
+final class EventLog: Sendable {
+    private let entries = Mutex<[String]>([])
+    func record(_ entry: String) { entries.withLock { $0.append(entry) } }
+    var all: [String] { entries.withLock { $0 } }
+
+    /// Polls until `predicate` holds or `seconds` pass.
+    func wait(seconds: Double, until predicate: ([String]) -> Bool) async -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if predicate(all) { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return predicate(all)
+    }
+}
+
+@Suite("HTTP server on libmicrohttpd", .serialized)
+struct HTTPServerTests {
+    private static func running(
+        _ configure: (inout HTTPServer.Configuration) -> Void = { _ in }
+    ) throws -> (HTTPServer, EchoHandler) {
+        var configuration = HTTPServer.Configuration()
+        configuration.port = 0
+        configure(&configuration)
+        let handler = EchoHandler()
+        let server = try HTTPServer(configuration: configuration, handler: handler)
+        try server.start()
+        #expect(server.port != 0)
+        return (server, handler)
+    }
+
+    private static func get(_ path: String) -> String {
+        "GET \(path) HTTP/1.1\r\nHost: t\r\n\r\n"
+    }
+
+    @Test func getAndPostWithBody() async throws {
+        let (server, _) = try Self.running()
+        let get = try #require(
+            try HTTPTestClient.request(
+                port: server.port, "GET /api/leads/ld%201?a=1&b=x%20y&a=2 HTTP/1.1\r\nHost: t\r\nx-test: hi\r\n\r\n"))
+        #expect(get.status == 200)
+        #expect(get.header("content-type") == "application/json")
+        #expect(get.text.contains(#""path":"/api/leads/ld 1""#))
+        #expect(get.text.contains(#""query":{"a":"2","b":"x y"}"#))
+        #expect(get.text.contains(#""x":"hi""#))
+        #expect(get.text.contains(#""remote":"127.0.0.1""#))
+
+        let post = try #require(
+            try HTTPTestClient.request(
+                port: server.port, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nhello"))
+        #expect(post.status == 200)
+        #expect(post.text.contains(#""method":"POST""#))
+        #expect(post.text.contains(#""length":5"#))
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func keepAliveServesTwoRequestsOnOneConnection() async throws {
+        let (server, _) = try Self.running()
+        let client = try HTTPTestClient(port: server.port)
+        client.send(Self.get("/one"))
+        let first = try #require(client.readReply())
+        #expect(first.status == 200)
+        #expect(first.header("connection")?.lowercased() != "close")
+        client.send("POST /two HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc")
+        let second = try #require(client.readReply())
+        #expect(second.text.contains(#""path":"/two""#))
+        #expect(second.text.contains(#""length":3"#))
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func streamsTwoMegabytesToASlowReader() async throws {
+        let (server, _) = try Self.running()
+        let size = 2 << 20
+        let reply = try await Task.detached {
+            let client = try HTTPTestClient(port: server.port, timeout: 20)
+            client.send("POST /slow-read HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
+            let block = [UInt8](repeating: 0x61, count: 64 * 1024)
+            for _ in 0..<(size / block.count) { #expect(client.send(block)) }
+            return client.readReply()
+        }.value
+        let echoed = try #require(reply)
+        #expect(echoed.status == 200)
+        #expect(echoed.text.contains(#""length":\#(size)"#))
+        #expect(!echoed.text.contains(#""chunks":1,"#))
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func earlyReplyWaitsWhileTheRestOfTheBodyIsDiscarded() async throws {
+        let (server, _) = try Self.running()
+        let replies = try await Task.detached { () -> [HTTPTestClient.Reply?] in
+            let client = try HTTPTestClient(port: server.port)
+            client.send("POST /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 10485760\r\n\r\n")
+            let block = [UInt8](repeating: 0x62, count: 64 * 1024)
+            for _ in 0..<160 { client.send(block) }  // 10 MiB the handler never reads
+            let first = client.readReply()
+            client.send(Self.get("/again"))
+            return [first, client.readReply()]
+        }.value
+        #expect(replies.map { $0?.status } == [413, 200])
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func earlyReplyToAHugeBodyClosesTheConnection() async throws {
+        let (server, _) = try Self.running()
+        let reply = try await Task.detached { () -> HTTPTestClient.Reply? in
+            let client = try HTTPTestClient(port: server.port)
+            client.send("POST /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n")
+            let block = [UInt8](repeating: 0x62, count: 64 * 1024)
+            for _ in 0..<1000 where client.send(block) {}
+            return client.readReply()
+        }.value
+        #expect(reply == nil)
+        let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
+        #expect(after.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func earlyReplyToASmallBodyKeepsTheConnection() async throws {
+        let (server, _) = try Self.running()
+        let client = try HTTPTestClient(port: server.port)
+        client.send("POST /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 50000\r\n\r\n")
+        client.send([UInt8](repeating: 0x62, count: 50000))
+        let reply = try #require(client.readReply())
+        #expect(reply.status == 413)
+        client.send(Self.get("/again"))
+        #expect(client.readReply()?.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func clientDisconnectingMidBodyStopsTheHandler() async throws {
+        let (server, handler) = try Self.running()
+        do {
+            let client = try HTTPTestClient(port: server.port)
+            client.send("POST /collect HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000\r\n\r\n")
+            client.send([UInt8](repeating: 0x63, count: 100_000))
+            try await Task.sleep(for: .milliseconds(100))
+        }  // closes the socket
+        #expect(await handler.events.wait(seconds: 3) { $0.contains { $0.contains("went away") } })
+        let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
+        #expect(after.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func tricklingClientsDoNotStarveANormalRequest() async throws {
+        let (server, _) = try Self.running()
+        let clients = try (0..<200).map { _ in try HTTPTestClient(port: server.port) }
+        let request = Array("GET /trickle HTTP/1.1\r\nHost: t\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\r\n".utf8)
+        let stop = Mutex(false)
+        let trickler = Task.detached {
+            for byte in request where !stop.withLock({ $0 }) {
+                for client in clients { client.send([byte]) }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let started = ContinuousClock.now
+        let reply = try await Task.detached { try HTTPTestClient.request(port: server.port, Self.get("/normal")) }.value
+        #expect(reply?.status == 200)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        stop.withLock { $0 = true }
+        await trickler.value
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func idleConnectionsTimeOut() async throws {
+        let (server, _) = try Self.running { $0.connectionTimeout = 1 }
+        let closed = try await Task.detached {
+            let client = try HTTPTestClient(port: server.port, timeout: 4)
+            return client.isClosedByPeer()
+        }.value
+        #expect(closed)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test(arguments: ["longRequestLine", "manyHeaders"])
+    func oversizedHeadsAreRefusedAndTheServerKeepsServing(_ attack: String) async throws {
+        let (server, _) = try Self.running()
+        let raw =
+            attack == "longRequestLine"
+            ? "GET /\(String(repeating: "a", count: 100_000)) HTTP/1.1\r\nHost: t\r\n\r\n"
+            : "GET / HTTP/1.1\r\nHost: t\r\n"
+                + (0..<10_000).map { "X-H\($0): v\r\n" }.joined() + "\r\n"
+        let reply = try await Task.detached { () -> HTTPTestClient.Reply? in
+            let client = try HTTPTestClient(port: server.port)
+            client.send(raw)
+            return client.readReply()
+        }.value
+        if let reply { #expect((400..<500).contains(reply.status)) }
+        let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
+        #expect(after.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func shutdownFinishesAnInFlightRequest() async throws {
+        let (server, _) = try Self.running()
+        let port = server.port
+        let slow = Task.detached { try HTTPTestClient.request(port: port, Self.get("/slow")) }
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await server.shutdown(gracePeriod: .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(3))
+        let reply = try await slow.value
+        #expect(reply?.status == 200)
+        #expect(reply?.header("connection")?.lowercased() == "close")
+        #expect(throws: (any Error).self) { _ = try HTTPTestClient(port: port) }
+    }
+
+    @Test func shutdownAbortsAHandlerPastTheGracePeriod() async throws {
+        let (server, handler) = try Self.running()
+        let client = try HTTPTestClient(port: server.port)
+        client.send("POST /collect HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc")
+        try await Task.sleep(for: .milliseconds(100))
+        await server.shutdown(gracePeriod: .milliseconds(200))
+        #expect(await handler.events.wait(seconds: 2) { $0.contains { $0.contains("went away") } })
+    }
+
+    @Test func portInUseIsAClearError() async throws {
+        let (server, _) = try Self.running()
+        var configuration = HTTPServer.Configuration()
+        configuration.port = server.port
+        let second = try HTTPServer(configuration: configuration, handler: EchoHandler())
+        let error = try #require(throws: HTTPServerError.self) { try second.start() }
+        #expect(error.description == "cannot listen on 127.0.0.1:\(server.port): address already in use")
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+}
