@@ -1,6 +1,6 @@
 # Sluice: the commands a newcomer runs. On a fresh Debian 12 machine, as root:
 #
-#   make serve    build Sluice and show how to use it
+#   make serve    build Sluice and run the host on 127.0.0.1:8080 with a demo account
 #   make test     everything CI checks
 #
 # `make help` lists the rest.
@@ -25,7 +25,7 @@ SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 .PHONY: help deps test-deps bench-deps build serve test lint fuzz bench format clean
 
 help:
-	@echo "make serve    build Sluice (release) and show how to use it"
+	@echo "make serve    build Sluice (release) and run the host on 127.0.0.1:8080 (demo account on first run)"
 	@echo "make test     build with warnings as errors, lint, unit tests, fuzz corpora, e2e tests"
 	@echo "make bench    import benchmark: sluice vs plain sqlite3 (BENCH_ROWS=$(BENCH_ROWS))"
 	@echo "make fuzz     libFuzzer + AddressSanitizer, FUZZ_SECONDS=$(FUZZ_SECONDS) per target"
@@ -50,17 +50,7 @@ build: deps
 	swift build -c release --product sluice
 
 serve: build
-	@echo
-	@echo "Sluice is built: .build/release/sluice"
-	@echo
-	@echo "The HTTP host is not there yet (it is the next step), so 'make serve' cannot start"
-	@echo "a server today. What works now is the command line:"
-	@echo
-	@echo "  .build/release/sluice tenants add Demo              # prints the tenant id"
-	@echo "  .build/release/sluice import FILE.csv --tenant ID   # imports a vendor CSV"
-	@echo
-	@echo "Data goes to ./data/sluice.db unless you pass --db PATH (or set SLUICE_DB)."
-	@echo "A sample file: python3 bench/gen_nextgen.py --rows 1000 --out /tmp/nextgen.csv"
+	@scripts/serve-demo
 
 # --- Checks -------------------------------------------------------------------------------
 

@@ -31,9 +31,7 @@ func dispatch(_ argv: [String]) async throws {
     case ("vendors", "check"): try VendorsCommand.check(Array(argv.dropFirst(2)))
     case ("serve", _): try await ServeCommand.run(Array(argv.dropFirst(1)))
     case ("jobs", "retry"): try await JobsCommand.retry(Array(argv.dropFirst(2)))
-    case ("replay", _):
-        throw CommandFailure(
-            "'\(words.joined(separator: " "))' comes with the HTTP host, which this build does not have yet")
+    case ("replay", _): try await ReplayCommand.run(Array(argv.dropFirst(1)))
     case ("help", _), ("--help", _), ("-h", _), (nil, _):
         print(usage)
     default:

@@ -28,6 +28,9 @@ public struct IngestItem: Sendable {
     /// be new — and its stored document.
     package let fresh: Lead
     package let freshDoc: String
+    /// The delivery as received, written to the raw inbox in the same transaction
+    /// (webhooks); nil for rows of an uploaded file, whose file is kept instead.
+    public var inbox: InboxEntry?
 
     /// - Precondition: `draft.hasIdentity` (``Ingestor/prepare`` checks it).
     public init(

@@ -37,13 +37,14 @@ public struct Ingestor: Sendable {
 
     /// The webhook path: minimal transform, durable upsert with its enrichment job
     /// (group committed), then the result. When this returns, the lead is durable.
+    ///
+    /// - Parameter inbox: the delivery as received; stored in the same transaction.
     public func ingestDelivery(
-        vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date
-    )
-        async throws -> IngestResult
-    {
-        let item = try Ingestor.prepare(
+        vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date, inbox: InboxEntry? = nil
+    ) async throws -> IngestResult {
+        var item = try Ingestor.prepare(
             vendor: vendor, record: record, tenantId: tenantId, enrich: false, receivedAt: receivedAt)
+        item.inbox = inbox
         return try await store.ingest(item)
     }
 }

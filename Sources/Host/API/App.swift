@@ -10,6 +10,10 @@ final class App: HTTPHandler {
     let ingestor: Ingestor
     let worker: EnrichmentWorker
     let metrics: Metrics
+    /// Opens the sealed secrets of Standard Webhooks endpoints.
+    let secrets: SecretBox
+    /// Where uploaded files are kept as received (the raw inbox).
+    let inboxDirectory: String
     let logins = LoginLimiter()
     let router: Router
 
@@ -17,7 +21,12 @@ final class App: HTTPHandler {
     static let tokenLifetime: TimeInterval = 30 * 24 * 3600
     static let webhookBodyLimit = 1 << 20
 
-    init(store: SQLiteStore, catalog: VendorCatalog, worker: EnrichmentWorker, metrics: Metrics) {
+    init(
+        store: SQLiteStore, catalog: VendorCatalog, worker: EnrichmentWorker, metrics: Metrics, secrets: SecretBox,
+        inboxDirectory: String
+    ) {
+        self.secrets = secrets
+        self.inboxDirectory = inboxDirectory
         self.store = store
         self.catalog = catalog
         self.ingestor = Ingestor(store: store)
@@ -72,6 +81,7 @@ final class App: HTTPHandler {
         r.add("POST", "/api/auth/login") { try await $0.login($1) }
         r.add("POST", "/api/auth/logout") { try await $0.logout($1) }
         r.add("POST", "/api/webhooks/nextgen") { try await $0.nextGenWebhook($1) }
+        r.add("POST", "/api/webhooks/{vendor}/{endpointId}") { try await $0.standardWebhook($1) }
         r.add("POST", "/api/csv-upload") { try await $0.csvUpload($1, deprecated: false) }
         r.add("POST", "/api/leads/import-csv") { try await $0.csvUpload($1, deprecated: true) }
         r.add("GET", "/api/leads") { try await $0.listLeads($1) }
@@ -89,16 +99,24 @@ final class App: HTTPHandler {
 extension App {
     /// The body as one JSON object, within `limit` bytes.
     func jsonObject(_ request: RouteRequest, limit: Int) async throws -> [String: JSONValue] {
+        try Self.object(try await jsonBody(request, limit: limit))
+    }
+
+    /// The raw bytes of a JSON body, within `limit` bytes.
+    func jsonBody(_ request: RouteRequest, limit: Int) async throws -> [UInt8] {
         if let type = request.head.headers["content-type"], !type.lowercased().contains("json") {
             throw APIError.unsupportedMediaType("application/json")
         }
         if let length = request.head.contentLength, length > limit { throw APIError.tooLarge(Self.describe(limit)) }
-        let bytes: [UInt8]
         do {
-            bytes = try await request.body.collect(limit: limit)
+            return try await request.body.collect(limit: limit)
         } catch let e as HTTPBodyError where e.code == .tooLarge {
             throw APIError.tooLarge(Self.describe(limit))
         }
+    }
+
+    /// Bytes decoded as one JSON object.
+    static func object(_ bytes: [UInt8]) throws -> [String: JSONValue] {
         let value: JSONValue
         do {
             value = try JSONValue.parse(Data(bytes))

@@ -54,12 +54,22 @@ extension App {
         guard let importer = upload.importer, upload.fileDone else {
             throw APIError.invalid("The upload has no 'file' part.")
         }
+        upload.kept?.finish()
+        var inbox = InboxEntry(
+            tenantId: user.tenantId, vendor: upload.vendor, channel: .upload, receivedAt: Date(),
+            headers: request.head.headers.all, path: upload.kept?.path, outcome: "imported")
         let reply: ImportReply
         do {
             reply = try await importer.finish()
         } catch let e as ImportError {
+            inbox.outcome = "failed"
+            inbox.detail = e.message
+            _ = try? await store.addToInbox(inbox)
             throw App.importError(e)
         }
+        inbox.vendor = reply.vendor == "mixed" ? upload.vendor : reply.vendor
+        inbox.detail = reply.batchId
+        try await store.addToInbox(inbox)
         try await store.saveImport(
             id: reply.batchId, tenantId: user.tenantId, vendor: reply.vendor, reply: reply.json())
         var json = reply.json()
@@ -78,6 +88,7 @@ extension App {
         var field: String?
         var fieldBytes: [UInt8] = []
         var importer: CSVImport?
+        var kept: InboxFile?
         var fileBytes = 0
         var fileDone = false
         var lateVendor = false
@@ -110,6 +121,7 @@ extension App {
                 var options = CSVImport.Options(tenantId: u.user.tenantId, assignedTo: u.user.id, vendor: u.vendor)
                 options.batchSize = 2000
                 u.importer = CSVImport(catalog: catalog, store: store, options: options)
+                u.kept = try InboxFile(directory: inboxDirectory, name: options.batchId + ".csv")
                 u.field = "file"
             } else {
                 u.field = name
@@ -121,6 +133,7 @@ extension App {
                 guard u.fileBytes <= App.uploadFileLimit else {
                     throw u.failure(413, "payload_too_large", "The file is larger than 50 MiB.")
                 }
+                try u.kept?.write(bytes)
                 do {
                     try await importer.feed(bytes)
                 } catch let e as ImportError {

@@ -78,9 +78,9 @@ enum AccountCommands {
         guard let auth = vendor.config.webhookAuth else {
             throw CommandFailure("vendor '\(key)' takes no webhooks, so it has no credentials")
         }
-        guard auth == .apiKey else {
-            throw CommandFailure(
-                "credentials for Standard Webhooks vendors come with the HTTP host; '\(key)' is not supported yet")
+        if auth == .standardWebhooks {
+            try await addEndpoint(args: args, env: env, tenantId: tenantId, vendor: key)
+            return
         }
         let store = try env.openStore()
         let sid = "sid_" + Crypto.hex(Crypto.randomBytes(count: 16))
@@ -99,6 +99,35 @@ enum AccountCommands {
             print("sid     \(sid)")
             print("apikey  \(apikey)")
             FileHandle.standardError.write(Data("The apikey is shown once; only its hash is stored.\n".utf8))
+        }
+    }
+
+    /// A Standard Webhooks endpoint: an id in the URL and a `whsec_` secret, sealed with
+    /// the server key (it must stay usable for HMAC, so it cannot be hashed).
+    static func addEndpoint(args: Arguments, env: Environment, tenantId: String, vendor: String) async throws {
+        let box = try env.secretBox()
+        let store = try env.openStore()
+        guard let inbox = store as? any InboxStore else { throw CommandFailure("this store keeps no endpoints") }
+        let endpointId = "ep_" + Crypto.hex(Crypto.randomBytes(count: 12))
+        let secret = StandardWebhooks.generateSecret()
+        let cred: Credential
+        do {
+            cred = try await inbox.createEndpointCredential(
+                tenantId: tenantId, vendor: vendor, endpointId: endpointId,
+                sealedSecret: box.seal(Array(secret.utf8), associatedData: Array(endpointId.utf8)))
+        } catch let e as StoreError {
+            throw CommandFailure(e.message)
+        }
+        let base = ProcessInfo.processInfo.environment["SLUICE_PUBLIC_URL"] ?? "http://127.0.0.1:8080"
+        let url = base + "/api/webhooks/\(vendor)/\(endpointId)"
+        if args.flag("json") {
+            Output.json(["vendor": vendor, "id": cred.id, "endpointId": endpointId, "secret": secret, "url": url])
+        } else {
+            print("credential \(cred.id) for \(vendor)")
+            print("url     \(url)")
+            print("secret  \(secret)")
+            FileHandle.standardError.write(
+                Data("Sign deliveries with this secret (Standard Webhooks); it is shown once.\n".utf8))
         }
     }
 

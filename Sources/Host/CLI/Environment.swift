@@ -38,6 +38,23 @@ struct Environment {
         }
     }
 
+    /// The folder next to the database: server key, kept uploads.
+    var dataDirectory: String {
+        let dir = (dbLocation as NSString).deletingLastPathComponent
+        return dir.isEmpty ? "." : dir
+    }
+
+    /// The box that seals HMAC vendor secrets, keyed by `server.key` next to the
+    /// database (created with mode 0600 on first use).
+    func secretBox() throws -> SecretBox {
+        do {
+            try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+            return try SecretBox(key: ServerKey.loadOrCreate(path: dataDirectory + "/server.key"))
+        } catch {
+            throw CommandFailure("cannot use the server key in \(dataDirectory): \(error)")
+        }
+    }
+
     func loadVendors() throws -> VendorCatalog {
         do {
             return try VendorCatalog.load(path: vendorsPath, registry: Environment.registry)

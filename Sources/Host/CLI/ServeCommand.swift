@@ -13,13 +13,19 @@ import Glibc
 /// accepting, finishes in-flight requests and exits 0.
 enum ServeCommand {
     static func run(_ argv: [String]) async throws {
-        let args = try Arguments(argv, valueOptions: ["db", "vendors", "port", "host"], flagNames: [])
+        let args = try Arguments(
+            argv, valueOptions: ["db", "vendors", "port", "host", "inbox-retention-days"], flagNames: [])
         try args.expectPositionals(max: 0, usage: "sluice serve [--port 8080] [--db PATH] [--vendors FILE]")
         let port =
             try args.value("port").map { v throws(UsageError) -> UInt16 in
                 guard let p = UInt16(v) else { throw UsageError("--port must be a number from 0 to 65535") }
                 return p
             } ?? 8080
+        let retentionDays =
+            try args.value("inbox-retention-days").map { v throws(UsageError) -> Int in
+                guard let d = Int(v), d >= 0 else { throw UsageError("--inbox-retention-days must be a whole number") }
+                return d
+            } ?? 30
         let host = args.value("host") ?? "127.0.0.1"
         guard host == "127.0.0.1" || host == "::1" || host == "localhost" else {
             throw UsageError("--host must be a loopback address (127.0.0.1 or ::1); put a proxy in front for more")
@@ -36,7 +42,9 @@ enum ServeCommand {
 
         let metrics = Metrics()
         let worker = EnrichmentWorker(store: store, catalog: catalog)
-        let app = App(store: store, catalog: catalog, worker: worker, metrics: metrics)
+        let app = App(
+            store: store, catalog: catalog, worker: worker, metrics: metrics, secrets: try env.secretBox(),
+            inboxDirectory: env.dataDirectory + "/inbox")
         var config = HTTPServer.Configuration()
         config.host = host == "localhost" ? "127.0.0.1" : host
         config.port = port
@@ -48,6 +56,7 @@ enum ServeCommand {
             throw CommandFailure("\(error)")
         }
         let workerTask = Task { await worker.run() }
+        let purgeTask = Task { await purgeInbox(store: store, keepDays: retentionDays) }
 
         guard await selfCheck(port: server.port) else {
             await server.shutdown(gracePeriod: .seconds(1))
@@ -61,7 +70,20 @@ enum ServeCommand {
         Log.info("shutting down")
         await server.shutdown(gracePeriod: .seconds(10))
         workerTask.cancel()
+        purgeTask.cancel()
         _ = await workerTask.value
+    }
+
+    /// Drops raw deliveries older than the retention period, at start and every 6 hours.
+    static func purgeInbox(store: SQLiteStore, keepDays: Int) async {
+        while !Task.isCancelled {
+            let cutoff = Date().addingTimeInterval(-Double(keepDays) * 86_400)
+            if let paths = try? await store.purgeInbox(before: cutoff) {
+                for p in paths { try? FileManager.default.removeItem(atPath: p) }
+                if !paths.isEmpty { Log.info("inbox purged", ["files": String(paths.count)]) }
+            }
+            try? await Task.sleep(for: .seconds(6 * 3600))
+        }
     }
 
     /// Asks our own `/healthz` over loopback until it answers 200 (up to ~5 s).

@@ -121,7 +121,36 @@ enum Migrations {
                     reply TEXT NOT NULL,
                     created_at INTEGER NOT NULL
                 );
-                """)
+                """),
+        Migration(
+            name: "0002_inbox",
+            sql: """
+                -- Every webhook body and uploaded file as received, before any transform,
+                -- kept for a retention period so `sluice replay` can run them again.
+                -- Uploaded files live on disk (`path`); webhook bodies inline.
+                CREATE TABLE inbox (
+                    id INTEGER PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    vendor TEXT,
+                    channel TEXT NOT NULL CHECK (channel IN ('webhook', 'upload')),
+                    received_at INTEGER NOT NULL,
+                    headers TEXT NOT NULL,
+                    body BLOB,
+                    path TEXT,
+                    outcome TEXT NOT NULL,
+                    detail TEXT
+                );
+                CREATE INDEX inbox_vendor_received ON inbox (vendor, received_at);
+                CREATE INDEX inbox_received ON inbox (received_at);
+                -- Standard Webhooks `webhook-id`s already accepted per endpoint.
+                CREATE TABLE webhook_deliveries (
+                    credential_id TEXT NOT NULL,
+                    webhook_id TEXT NOT NULL,
+                    lead_id TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (credential_id, webhook_id)
+                ) WITHOUT ROWID;
+                """),
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction.
