@@ -30,7 +30,8 @@ public struct HTTPResponse: Sendable {
     /// A JSON reply: `text` is already-encoded JSON; sets `Content-Type: application/json`.
     public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> HTTPResponse {
         HTTPResponse(
-            status: status, headers: [("Content-Type", "application/json")] + headers, body: Array(text.utf8))
+            status: status, headers: [("Content-Type", "application/json; charset=utf-8")] + headers,
+            body: Array(text.utf8))
     }
 
     /// A text reply with the given content type, e.g. `"text/plain; charset=utf-8"`.

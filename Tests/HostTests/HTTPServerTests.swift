@@ -87,7 +87,7 @@ struct HTTPServerTests {
             try HTTPTestClient.request(
                 port: server.port, "GET /api/leads/ld%201?a=1&b=x%20y&a=2 HTTP/1.1\r\nHost: t\r\nx-test: hi\r\n\r\n"))
         #expect(get.status == 200)
-        #expect(get.header("content-type") == "application/json")
+        #expect(get.header("content-type") == "application/json; charset=utf-8")
         #expect(get.text.contains(#""path":"/api/leads/ld 1""#))
         #expect(get.text.contains(#""query":{"a":"2","b":"x y"}"#))
         #expect(get.text.contains(#""x":"hi""#))

@@ -88,7 +88,8 @@ extension App {
                 JSONValue.object(["field": .string($0), "message": .string("missing or unusable")])
             }
             throw APIError.invalid(
-                "No lead can be formed from this payload: \(e.message).", extra: [("errors", .array(errors))])
+                "No lead can be formed from this payload: \(e.message.hasSuffix(".") ? String(e.message.dropLast()) : e.message).",
+                extra: [("errors", .array(errors))])
         }
         worker.wake()
         metrics.ingested(

@@ -140,7 +140,7 @@ enum AccountCommands {
         guard try await store.revokeCredential(vendor: key, id: id) else {
             throw CommandFailure("there is no active \(key) credential with id \(id)")
         }
-        if args.flag("json") { Output.json(["id": id, "revoked": "true"]) } else { print("revoked \(id)") }
+        if args.flag("json") { print("{\"id\":\"\(id)\",\"revoked\":true}") } else { print("revoked \(id)") }
     }
 }
 
