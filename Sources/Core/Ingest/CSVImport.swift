@@ -27,7 +27,7 @@ public final class CSVImport {
         public var batchSize: Int
         public var batchId: String
 
-        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 4000) {
+        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 2000) {
             self.tenantId = tenantId
             self.assignedTo = assignedTo
             self.vendor = vendor
@@ -105,6 +105,12 @@ public final class CSVImport {
         for event in pending {
             switch event {
             case .header(let header):
+                // A text file's header has no control characters; a binary file's first
+                // "line" almost always does.
+                if header.names.names.contains(where: { $0.unicodeScalars.contains { $0.value < 0x20 && $0 != "\t" } })
+                {
+                    throw ImportError(.notCSV, "the file is not CSV text: its first line holds binary data")
+                }
                 detector = try VendorDetector(header: header.names, catalog: catalog, forced: options.vendor)
             case .row(let row):
                 rowsRead += 1

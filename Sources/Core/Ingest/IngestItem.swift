@@ -22,6 +22,8 @@ public struct IngestItem: Sendable {
     /// … and its values as stored (a JSON array): the purchase as received, kept so
     /// enrichment and replays can run again from it.
     package let recordValues: String
+    /// Recognises a repeat of the same record (64-bit FNV-1a of names and values).
+    package let recordHash: Int64
     /// Identifies the purchase within the vendor and tenant (see ``NormalizedDraft/purchaseKey``).
     package let purchaseKey: String
     /// The lead this purchase makes on its own — what is stored when it turns out to
@@ -45,6 +47,7 @@ public struct IngestItem: Sendable {
         self.assignedTo = assignedTo
         self.names = record.names
         self.recordValues = record.valuesJSON
+        self.recordHash = IngestItem.fnv1a(record.names.json, recordValues)
         let key = draft.purchaseKey!
         self.purchaseKey = key
         var lead = Lead(
@@ -57,6 +60,21 @@ public struct IngestItem: Sendable {
         LeadMerger.merge(draft, purchase: purchase, into: &lead)
         self.fresh = lead
         self.freshDoc = LeadDocument.encode(lead)
+    }
+
+    static func fnv1a(_ a: String, _ b: String) -> Int64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in a.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        h ^= 0xFF
+        h = h &* 0x0000_0100_0000_01B3
+        for byte in b.utf8 {
+            h ^= UInt64(byte)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        return Int64(bitPattern: h)
     }
 
     /// Identity as normalised: what the store resolves the lead by.

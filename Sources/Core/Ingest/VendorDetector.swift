@@ -27,7 +27,13 @@ public struct VendorDetector: Sendable {
             let expectations = csvVendors.map { v in
                 "\(v.key) expects \(v.config.detectHeaders.joined(separator: ", "))"
             }
-            let found = header.names.prefix(12).joined(separator: ", ") + (header.count > 12 ? ", …" : "")
+            // Header names are the user's text: show a printable, shortened form only.
+            let shown = header.names.prefix(12).map { name -> String in
+                let printable = String(
+                    name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+                return printable.count > 40 ? String(printable.prefix(40)) + "…" : printable
+            }
+            let found = shown.joined(separator: ", ") + (header.count > 12 ? ", …" : "")
             throw ImportError(
                 .vendorNotDetected,
                 "could not tell the vendor of this file: \(expectations.joined(separator: "; ")); "

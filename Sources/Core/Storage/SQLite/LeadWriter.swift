@@ -52,7 +52,7 @@ final class LeadWriter: @unchecked Sendable {
 
     private static let resolveSQL = """
         SELECT (SELECT lead_id FROM purchases WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
-               (SELECT names_id = ?4 AND record = ?5 FROM purchases
+               (SELECT names_id = ?4 AND record_hash = ?5 FROM purchases
                  WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
                (SELECT lead_id FROM lead_keys WHERE tenant_id = ?1 AND vendor = ?2 AND vendor_lead_id = ?6),
                (SELECT id FROM leads WHERE tenant_id = ?1 AND phone = ?7),
@@ -68,7 +68,7 @@ final class LeadWriter: @unchecked Sendable {
         //    (and with the same record?), else (vendor, vendor lead id), phone, email.
         let r = try db.prepare(LeadWriter.resolveSQL)
         r.bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, namesId)
-        r.bind(5, item.recordValues).bind(6, item.vendorLeadId).bind(7, item.phone).bind(8, item.email)
+        r.bind(5, item.recordHash).bind(6, item.vendorLeadId).bind(7, item.phone).bind(8, item.email)
         _ = try r.step()
         let purchaseLead = r.text(0)
         let recordSame = r.optionalInt(1) == 1
@@ -121,19 +121,26 @@ final class LeadWriter: @unchecked Sendable {
         let write = try db.prepare(isNew ? LeadRows.insertSQL : LeadRows.updateSQL)
         LeadRows.bind(lead, doc: doc, to: write)
         try write.run()
+        // Deferred (webhook) purchases keep their record: enrichment runs from it.
+        let record = item.enriched ? nil : item.recordValues
         if purchaseLead == nil {
             try db.prepare(
                 """
-                INSERT OR FAIL INTO purchases (tenant_id, vendor, purchase_key, lead_id, received_at, names_id, record)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT OR FAIL INTO purchases
+                (tenant_id, vendor, purchase_key, lead_id, received_at, record_hash, names_id, record)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """
             ).bind(1, item.tenantId).bind(2, item.vendor).bind(3, purchaseKey).bind(4, lead.id)
-                .bind(5, RFC3339.millis(item.receivedAt)).bind(6, namesId).bind(7, item.recordValues).run()
+                .bind(5, RFC3339.millis(item.receivedAt)).bind(6, item.recordHash).bind(7, namesId).bind(8, record)
+                .run()
         } else if !recordSame {
             try db.prepare(
-                "UPDATE OR FAIL purchases SET names_id = ?, record = ? WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?"
-            ).bind(1, namesId).bind(2, item.recordValues).bind(3, item.tenantId).bind(4, item.vendor)
-                .bind(5, purchaseKey).run()
+                """
+                UPDATE OR FAIL purchases SET record_hash = ?, names_id = ?, record = coalesce(?, record)
+                WHERE tenant_id = ? AND vendor = ? AND purchase_key = ?
+                """
+            ).bind(1, item.recordHash).bind(2, namesId).bind(3, record).bind(4, item.tenantId).bind(5, item.vendor)
+                .bind(6, purchaseKey).run()
         }
         if keyLead == nil, let vlid = item.vendorLeadId {
             try db.prepare(

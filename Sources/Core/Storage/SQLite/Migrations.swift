@@ -87,16 +87,21 @@ enum Migrations {
                     id INTEGER PRIMARY KEY,
                     names TEXT NOT NULL UNIQUE
                 );
-                -- Every purchase a lead is made of, with the vendor's record as received:
-                -- `record` is a JSON array of values, named by `record_names`.
+                -- Every purchase a lead is made of. `record_hash` recognises a repeat of
+                -- the same record. Webhook purchases also keep the record as received
+                -- (`record`, a JSON array of values named by `record_names`): their
+                -- enrichment runs from it later. CSV rows are enriched inline and their
+                -- file is kept whole (uploads) or by the user (command line), so their
+                -- rows stay small.
                 CREATE TABLE purchases (
                     tenant_id TEXT NOT NULL,
                     vendor TEXT NOT NULL,
                     purchase_key TEXT NOT NULL,
                     lead_id TEXT NOT NULL,
                     received_at INTEGER NOT NULL,
+                    record_hash INTEGER NOT NULL,
                     names_id INTEGER NOT NULL REFERENCES record_names(id),
-                    record TEXT NOT NULL,
+                    record TEXT,
                     UNIQUE (tenant_id, vendor, purchase_key)
                 );
                 -- Deferred enrichment, written in the same transaction as the lead.
