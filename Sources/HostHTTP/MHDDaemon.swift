@@ -105,6 +105,9 @@ final class MHDDaemon: Sendable {
         Unmanaged.passUnretained(self).release()
     }
 
+    /// Receive buffer of a connection carrying a large or chunked body (the kernel doubles it).
+    static let uploadReceiveBuffer: Int32 = 256 << 10
+
     // MARK: Callbacks (libmicrohttpd's threads)
 
     fileprivate func begin(
@@ -113,17 +116,33 @@ final class MHDDaemon: Sendable {
     ) -> MHD_Result {
         if live.withLock({ $0.refusing }) { return .NO }
         let head = MHDRequestHead.read(connection, url: url, method: method)
-        let context = RequestContext(connection: connection, contentLength: head.contentLength)
+        let socket = sluice_mhd_connection_fd(connection)
+        let expectsContinue = head.headers["expect"]?.lowercased() == "100-continue"
+        let context = RequestContext(
+            connection: connection, socket: socket, contentLength: head.contentLength,
+            expectsContinue: expectsContinue)
         live.withLock { $0.requests[ObjectIdentifier(context)] = context }
         // Released exactly once, in `requestCompletedCallback`.
         slot.pointee = Unmanaged.passRetained(context).toOpaque()
+        // A large or chunked body: hold the connection here, where libmicrohttpd still takes
+        // an early reply, until the handler reads the body or answers (see `RequestState`).
+        let chunked = head.headers["transfer-encoding"].map { $0.lowercased().contains("chunked") } ?? false
+        let hold = RequestState.holdsHeaders(contentLength: head.contentLength, chunked: chunked)
+        if hold, socket >= 0 {
+            // Backpressure must reach the client: with the kernel's autotuned receive buffer
+            // (up to 32 MiB here) a client could send that much past a suspended connection,
+            // and past a limit the handler enforces. A fixed buffer keeps that near 1 MiB.
+            var size = Self.uploadReceiveBuffer
+            _ = setsockopt(socket, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        let result = context.mhdHeaders(hold: hold)
         let handler = self.handler
         // The callback thread only hands over: the handler runs on the cooperative pool.
         Task {
             let response = await handler.handle(head, body: HTTPBody(context))
             context.respond(response)
         }
-        return .YES
+        return result
     }
 
     fileprivate func proceed(

@@ -17,10 +17,12 @@ enum MHDRequestHead {
             remoteAddress: remoteAddress(connection), contentLength: contentLength)
     }
 
+    /// Every value of `kind` with its decoded length, so a `%00` in a query value is kept
+    /// (the plain iterator hands C strings, which would end the value there).
     private static func values(_ connection: OpaquePointer, kind: MHD_ValueKind) -> [(String, String)] {
         var pairs: [(String, String)] = []
         withUnsafeMutablePointer(to: &pairs) { pointer in
-            _ = MHD_get_connection_values(connection, kind, collectValue, pointer)
+            _ = MHD_get_connection_values_n(connection, kind, collectValue, pointer)
         }
         return pairs
     }
@@ -45,9 +47,13 @@ enum MHDRequestHead {
     }
 }
 
-private let collectValue: MHD_KeyValueIterator = { cls, _, key, value in
+private let collectValue: MHD_KeyValueIteratorN = { cls, _, key, keySize, value, valueSize in
     guard let cls, let key else { return .YES }
     let pairs = cls.assumingMemoryBound(to: [(String, String)].self)
-    pairs.pointee.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+    pairs.pointee.append((text(key, keySize), value.map { text($0, valueSize) } ?? ""))
     return .YES
+}
+
+private func text(_ bytes: UnsafePointer<CChar>, _ count: Int) -> String {
+    String(decoding: UnsafeRawBufferPointer(start: bytes, count: count), as: UTF8.self)
 }

@@ -15,15 +15,31 @@ final class RequestContext: Sendable {
     // suspended libmicrohttpd cannot complete (free) it, and only the event that clears
     // `suspended` resumes it, so using this pointer to resume from another thread is safe.
     nonisolated(unsafe) private let connection: OpaquePointer
+    // The connection's socket, for a reply written mid-body (see `RequestState`). It is
+    // written only under `state`'s lock before `completed`: libmicrohttpd calls the
+    // completed callback (which takes the lock) before it closes the socket.
+    private let socket: Int32
 
-    init(connection: OpaquePointer, contentLength: Int?) {
+    init(connection: OpaquePointer, socket: Int32, contentLength: Int?, expectsContinue: Bool) {
         self.connection = connection
-        state = Mutex(RequestState(contentLength: contentLength))
+        self.socket = socket
+        state = Mutex(RequestState(contentLength: contentLength, expectsContinue: expectsContinue))
     }
 
     // MARK: libmicrohttpd's thread
 
-    /// Hands an upload chunk over (copying it); may suspend for backpressure or queue an early reply.
+    /// The headers call: holds (suspends) the connection until the handler reads or answers.
+    func mhdHeaders(hold: Bool) -> MHD_Result {
+        let connection = self.connection
+        let action = state.withLock { state in
+            let action = state.headers(hold: hold)
+            if case .suspend = action { MHD_suspend_connection(connection) }
+            return action
+        }
+        return perform(action, closeAfterReply: true)
+    }
+
+    /// Hands an upload chunk over (copying it); may suspend for backpressure or write an early reply.
     func mhdUpload(_ bytes: UnsafeRawBufferPointer, closeAfterReply: Bool) -> MHD_Result {
         let connection = self.connection
         let (action, wake) = state.withLock { state in
@@ -35,7 +51,8 @@ final class RequestContext: Sendable {
         return perform(action, closeAfterReply: closeAfterReply)
     }
 
-    /// The upload is complete: queue the reply if it is ready, otherwise suspend until it is.
+    /// No upload data: the held headers call again, or the upload is complete (queue the
+    /// reply if it is ready, otherwise suspend until it is).
     func mhdUploadEnded(closeAfterReply: Bool) -> MHD_Result {
         let connection = self.connection
         let (action, wake) = state.withLock { state in
@@ -52,6 +69,7 @@ final class RequestContext: Sendable {
         case .proceed, .suspend: return .YES
         case .close: return .NO
         case .queue(let response): return MHDResponse.queue(response, on: connection, close: closeAfterReply)
+        case .write(let response): return DirectReply.send(response, on: socket) ? .YES : .NO
         }
     }
 
@@ -71,9 +89,22 @@ final class RequestContext: Sendable {
         }
     }
 
-    /// Delivers the handler's reply; resumes the connection if it was waiting for it.
+    /// Delivers the handler's reply: resumes the connection if it was waiting for it, or
+    /// writes it on the socket when it comes mid-body (see `RequestState`).
     func respond(_ response: HTTPResponse) {
-        if state.withLock({ $0.respond(response) }) { MHD_resume_connection(connection) }
+        let socket = self.socket
+        let resume = state.withLock { state -> Bool in
+            switch state.respond(response) {
+            case .none: return false
+            case .resume: return true
+            case .write(let resume):
+                // Under the lock, so libmicrohttpd cannot complete the request (and close
+                // the socket) meanwhile. Reading the body goes on at MHD's thread.
+                if !DirectReply.send(response, on: socket) { state.writeFailed() }
+                return resume
+            }
+        }
+        if resume { MHD_resume_connection(connection) }
     }
 
     /// Gives up on the request (server stopping): fails the reader and lets libmicrohttpd close it.

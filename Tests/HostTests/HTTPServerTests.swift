@@ -14,6 +14,25 @@ private struct EchoHandler: HTTPHandler {
             if (head.contentLength ?? 0) > 1000 { return .json(413, #"{"error":"too large"}"#) }
         case "/slow":
             try? await Task.sleep(for: .milliseconds(500))
+        case "/refuse":
+            // Answers without reading a byte of the body.
+            return .json(413, #"{"error":"refused"}"#)
+        case "/stall":
+            // Neither reads nor answers for a while.
+            try? await Task.sleep(for: .seconds(2))
+            return .json(200, "{}")
+        case "/cursor":
+            return HTTPResponse(status: 200, body: Array((head.query["cursor"] ?? "-").utf8))
+        case "/reply-after":
+            // Reads `n` body bytes, then answers mid-body (like the 50 MiB upload limit).
+            let limit = Int(head.query["n"] ?? "") ?? 0
+            var seen = 0
+            while seen < limit, let chunk = try? await body.next() { seen += chunk.count }
+            events.record("replied after \(seen)")
+            return .json(413, #"{"error":"too large"}"#)
+        case "/slow-start":
+            // Lets the buffer pass the high-water mark before reading.
+            try? await Task.sleep(for: .milliseconds(300))
         case "/collect":
             do {
                 _ = try await body.collect(limit: 1 << 30)
@@ -133,33 +152,89 @@ struct HTTPServerTests {
         await server.shutdown(gracePeriod: .seconds(1))
     }
 
-    @Test func earlyReplyWaitsWhileTheRestOfTheBodyIsDiscarded() async throws {
+    @Test(arguments: ["Content-Length: 10485760", "Content-Length: 1000000000", "Transfer-Encoding: chunked"])
+    func earlyReplyToALargeBodyComesAtOnceAndCloses(_ framing: String) async throws {
         let (server, _) = try Self.running()
-        let replies = try await Task.detached { () -> [HTTPTestClient.Reply?] in
-            let client = try HTTPTestClient(port: server.port)
-            client.send("POST /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 10485760\r\n\r\n")
-            let block = [UInt8](repeating: 0x62, count: 64 * 1024)
-            for _ in 0..<160 { client.send(block) }  // 10 MiB the handler never reads
-            let first = client.readReply()
-            client.send(Self.get("/again"))
-            return [first, client.readReply()]
+        let (reply, closed) = try await Task.detached { () -> (HTTPTestClient.Reply?, Bool) in
+            let client = try HTTPTestClient(port: server.port, timeout: 5)
+            // Only a few body bytes: the reply must not wait for the rest.
+            client.send("POST /refuse HTTP/1.1\r\nHost: t\r\n\(framing)\r\n\r\n")
+            client.send(framing.hasPrefix("Transfer") ? "3\r\nabc\r\n" : "abc")
+            return (client.readReply(), client.isClosedByPeer())
         }.value
-        #expect(replies.map { $0?.status } == [413, 200])
+        #expect(reply?.status == 413)
+        #expect(reply?.text == #"{"error":"refused"}"#)
+        #expect(reply?.header("connection")?.lowercased() == "close")
+        #expect(closed)
+        let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
+        #expect(after.status == 200)
         await server.shutdown(gracePeriod: .seconds(1))
     }
 
-    @Test func earlyReplyToAHugeBodyClosesTheConnection() async throws {
-        let (server, _) = try Self.running()
-        let reply = try await Task.detached { () -> HTTPTestClient.Reply? in
-            let client = try HTTPTestClient(port: server.port)
-            client.send("POST /limited HTTP/1.1\r\nHost: t\r\nContent-Length: 1000000000\r\n\r\n")
-            let block = [UInt8](repeating: 0x62, count: 64 * 1024)
-            for _ in 0..<1000 where client.send(block) {}
-            return client.readReply()
+    @Test(arguments: ["Content-Length: 104857600", "Transfer-Encoding: chunked"])
+    func replyMidBodyReachesAClientThatIsStillSending(_ framing: String) async throws {
+        let (server, handler) = try Self.running()
+        let limit = 2 << 20
+        let (sent, reply, closed) = try await Task.detached { () -> (Int, HTTPTestClient.Reply?, Bool) in
+            let client = try HTTPTestClient(port: server.port, timeout: 10)
+            client.send("POST /reply-after?n=\(limit) HTTP/1.1\r\nHost: t\r\n\(framing)\r\n\r\n")
+            let block = [UInt8](repeating: 0x64, count: 64 * 1024)
+            let chunk = framing.hasPrefix("Transfer") ? Array("10000\r\n".utf8) + block + Array("\r\n".utf8) : block
+            var sent = 0
+            // Like a browser: keep sending until an answer shows up.
+            while sent < 100 << 20, !client.hasData(waitingMilliseconds: 0) {
+                guard client.send(chunk) else { break }
+                sent += block.count
+            }
+            return (sent, client.readReply(), client.isClosedByPeer())
         }.value
-        #expect(reply == nil)
+        #expect(reply?.status == 413)
+        #expect(reply?.header("connection")?.lowercased() == "close")
+        #expect(closed)
+        #expect(sent < limit + (16 << 20))
+        #expect(handler.events.all.contains { $0.hasPrefix("replied after") })
         let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
         #expect(after.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func chunkedBodyPastTheHighWaterMarkStreamsAndShutsDownCleanly() async throws {
+        // Many small chunks: libmicrohttpd calls again in the same loop after a suspend,
+        // which once suspended the connection twice and corrupted its lists.
+        let (server, _) = try Self.running()
+        let size = 4 << 20
+        let reply = try await Task.detached { () -> HTTPTestClient.Reply? in
+            let client = try HTTPTestClient(port: server.port, timeout: 20)
+            client.send("POST /slow-start HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+            let piece = Array("400\r\n".utf8) + [UInt8](repeating: 0x65, count: 1024) + Array("\r\n".utf8)
+            let batch = Array([[UInt8]](repeating: piece, count: 64).joined())
+            for _ in 0..<(size / (64 * 1024)) { #expect(client.send(batch)) }
+            client.send("0\r\n\r\n")
+            return client.readReply()
+        }.value
+        #expect(reply?.status == 200)
+        #expect(reply?.text.contains(#""length":\#(size)"#) == true)
+        let after = try #require(try HTTPTestClient.request(port: server.port, Self.get("/after")))
+        #expect(after.status == 200)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func shutdownClosesAConnectionHeldAtItsHeaders() async throws {
+        let (server, _) = try Self.running()
+        let client = try HTTPTestClient(port: server.port, timeout: 5)
+        client.send("POST /stall HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n")
+        try await Task.sleep(for: .milliseconds(100))
+        let started = ContinuousClock.now
+        await server.shutdown(gracePeriod: .milliseconds(100))
+        #expect(ContinuousClock.now - started < .seconds(2))
+        let closed = await Task.detached { client.isClosedByPeer() }.value
+        #expect(closed)
+    }
+
+    @Test func queryValuesKeepANulByte() async throws {
+        let (server, _) = try Self.running()
+        let reply = try #require(try HTTPTestClient.request(port: server.port, Self.get("/cursor?cursor=%00garbage")))
+        #expect(reply.body == [0] + Array("garbage".utf8))
         await server.shutdown(gracePeriod: .seconds(1))
     }
 

@@ -88,6 +88,13 @@ final class HTTPTestClient {
         }
     }
 
+    /// True when a reply (or the close) is ready to read within `waitingMilliseconds`.
+    func hasData(waitingMilliseconds: Int32) -> Bool {
+        if !pending.isEmpty { return true }
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, waitingMilliseconds) > 0
+    }
+
     private func headerEnd() -> Int? {
         guard pending.count >= 4 else { return nil }
         for i in 0...(pending.count - 4)

@@ -19,4 +19,8 @@ struct MHD_Daemon *sluice_mhd_start_daemon(unsigned int flags,
 /// NULL when unknown.
 const struct sockaddr *sluice_mhd_client_address(struct MHD_Connection *connection);
 
+/// Wraps the variadic `MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD)`;
+/// -1 when unknown.
+int sluice_mhd_connection_fd(struct MHD_Connection *connection);
+
 #endif

@@ -98,6 +98,15 @@ public final class CSVImport {
         return reply
     }
 
+    /// Waits for the batch the store is writing, so ``reply`` counts every row stored so
+    /// far; the rows not yet handed to the store are dropped. For an import that stops
+    /// early (the upload failed): what it reports is then exactly what was stored.
+    public func settle() async {
+        batch.removeAll()
+        batchRows.removeAll()
+        try? await collectInflight()
+    }
+
     private func drainEvents() async throws {
         guard !events.isEmpty else { return }
         let pending = events

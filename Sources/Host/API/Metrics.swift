@@ -44,6 +44,16 @@ final class Metrics: Sendable {
         }
     }
 
+    /// Counts the leads an import created and updated, per vendor of the file.
+    func imported(_ reply: ImportReply) {
+        let vendor = reply.vendor
+        state.withLock { s in
+            s.leads["\(vendor)|created", default: 0] += UInt64(reply.created)
+            s.leads["\(vendor)|updated", default: 0] += UInt64(reply.updated)
+            s.leads["\(vendor)|unchanged", default: 0] += UInt64(reply.unchanged)
+        }
+    }
+
     static func seconds(_ d: Duration) -> Double {
         Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
     }
@@ -62,7 +72,7 @@ final class Metrics: Sendable {
         for (route, h) in s.durations.sorted(by: { $0.key < $1.key }) {
             out += Metrics.histogram("sluice_http_request_duration_seconds", "route=\"\(route)\"", h)
         }
-        out += "# HELP sluice_leads_ingested_total Webhook purchases stored, by vendor and outcome.\n"
+        out += "# HELP sluice_leads_ingested_total Purchases stored (webhooks and uploads), by vendor and outcome.\n"
         out += "# TYPE sluice_leads_ingested_total counter\n"
         for (key, n) in s.leads.sorted(by: { $0.key < $1.key }) {
             let p = key.split(separator: "|")

@@ -34,22 +34,14 @@ extension App {
 
         var upload = Upload(user: user)
         do {
-            while let chunk = try await request.body.next() {
-                let events: [MultipartEvent]
-                do {
-                    events = try parser.feed(chunk)
-                } catch {
-                    throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
-                }
-                for event in events { try await take(event, &upload) }
+            try await stream(request, &parser, &upload)
+        } catch var e as APIError {
+            // Report exactly what was stored before the failure.
+            if let importer = upload.importer {
+                await importer.settle()
+                e = upload.withStoredRows(e)
             }
-            do {
-                try parser.finish()
-            } catch {
-                throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
-            }
-        } catch let e as HTTPBodyError where e.code == .disconnected {
-            throw upload.failure(400, "invalid_payload", "The upload was cut off before its end.")
+            throw e
         }
         guard let importer = upload.importer, upload.fileDone else {
             throw APIError.invalid("The upload has no 'file' part.")
@@ -70,6 +62,7 @@ extension App {
         inbox.vendor = reply.vendor == "mixed" ? upload.vendor : reply.vendor
         inbox.detail = reply.batchId
         try await store.addToInbox(inbox)
+        metrics.imported(reply)
         try await store.saveImport(
             id: reply.batchId, tenantId: user.tenantId, vendor: reply.vendor, reply: reply.json())
         var json = reply.json()
@@ -78,6 +71,28 @@ extension App {
             json += #","warnings":["The vendor field came after the file and was not used; send it first."]}"#
         }
         return .json(200, json)
+    }
+
+    /// Feeds the request body through the multipart parser into the upload.
+    private func stream(_ request: RouteRequest, _ parser: inout MultipartParser, _ upload: inout Upload) async throws {
+        do {
+            while let chunk = try await request.body.next() {
+                let events: [MultipartEvent]
+                do {
+                    events = try parser.feed(chunk)
+                } catch {
+                    throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
+                }
+                for event in events { try await take(event, &upload) }
+            }
+            do {
+                try parser.finish()
+            } catch {
+                throw upload.failure(400, "invalid_payload", "The multipart body is malformed: \(error.message)")
+            }
+        } catch let e as HTTPBodyError where e.code == .disconnected {
+            throw upload.failure(400, "invalid_payload", "The upload was cut off before its end.")
+        }
     }
 
     /// The state of one upload as its parts stream by.
@@ -95,19 +110,21 @@ extension App {
 
         init(user: User) { self.user = user }
 
-        /// An error answer that also reports what was already stored, so nothing
-        /// half-imported goes unreported.
+        /// An error answer for this upload; the route adds what was stored.
         func failure(_ status: Int, _ code: String, _ message: String) -> APIError {
-            var e = APIError(status: status, code: code, message: message)
-            if let importer, importer.reply.rows > 0 {
-                let r = importer.reply
-                e.message += " Rows stored before the error: \(r.created + r.updated + r.unchanged)."
-                e.extra = [
-                    ("batchId", .string(r.batchId)),
-                    ("rowsStored", .number(Double(r.created + r.updated + r.unchanged))),
-                ]
-            }
-            return e
+            APIError(status: status, code: code, message: message)
+        }
+
+        /// `e` plus what the import stored before it stopped, so nothing half-imported
+        /// goes unreported. Call after the importer settled.
+        func withStoredRows(_ e: APIError) -> APIError {
+            guard let importer else { return e }
+            let r = importer.reply
+            let stored = r.created + r.updated + r.unchanged
+            var out = e
+            out.message += " Rows stored before the error: \(stored) (batch \(r.batchId))."
+            out.extra += [("batchId", .string(r.batchId)), ("rowsStored", .number(Double(stored)))]
+            return out
         }
     }
 
