@@ -7,6 +7,9 @@
 /// Wraps the variadic `sqlite3_db_config(db, SQLITE_DBCONFIG_DEFENSIVE, on, NULL)`.
 int sluice_sqlite3_db_config_defensive(sqlite3 *db, int on);
 
+/// Wraps `malloc_trim(0)` (glibc, <malloc.h>): returns freed heap memory to the system.
+int sluice_malloc_trim(void);
+
 /// Wraps the `SQLITE_TRANSIENT` macro (a cast of -1 to a destructor pointer).
 sqlite3_destructor_type sluice_sqlite3_transient(void);
 

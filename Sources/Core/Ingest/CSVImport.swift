@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 
 /// One CSV import: bytes in (pushed in chunks of any size), purchases stored in
@@ -27,7 +28,7 @@ public final class CSVImport {
         public var batchSize: Int
         public var batchId: String
 
-        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 2000) {
+        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 1500) {
             self.tenantId = tenantId
             self.assignedTo = assignedTo
             self.vendor = vendor
@@ -56,6 +57,7 @@ public final class CSVImport {
     public private(set) var bytes = 0
     /// Data records read so far (stored or not).
     public private(set) var rowsRead = 0
+    private var lastCommit = ContinuousClock.now
 
     public init(catalog: VendorCatalog, store: any LeadStore, options: Options, onReject: RejectSink? = nil) {
         self.catalog = catalog
@@ -86,7 +88,7 @@ public final class CSVImport {
         if detector == nil && reply.rows == 0 {
             throw ImportError(.notCSV, "the file is empty: it has no header row")
         }
-        try await flush()
+        try await flush(final: true)
         try await collectInflight()
         if vendorsSeen.count > 1 {
             reply.vendor = "mixed"
@@ -104,7 +106,7 @@ public final class CSVImport {
     public func settle() async {
         batch.removeAll()
         batchRows.removeAll()
-        try? await collectInflight()
+        try? await commitNow()
     }
 
     private func drainEvents() async throws {
@@ -163,14 +165,43 @@ public final class CSVImport {
     }
 
     /// Hands the current batch to the store, first collecting the batch still in flight.
-    private func flush() async throws {
-        guard !batch.isEmpty else { return }
+    ///
+    /// Batches go to the store every `batchSize` rows (bounding memory), but commits come
+    /// at most every ``commitInterval`` (and at the end): each commit writes every index
+    /// page the transaction touched, so fewer, larger commits write far less. Half a
+    /// second keeps another process's writes (a running host's webhooks) waiting briefly
+    /// and gets an import's leads to the host's sockets within a second.
+    private func flush(final: Bool = false) async throws {
+        guard !batch.isEmpty else {
+            if final { try await commitNow() }
+            return
+        }
         try await collectInflight()
         let items = batch
         let store = self.store
-        inflight = (Task { try await store.ingest(batch: items) }, batchRows)
+        let commit = final || ContinuousClock.now - lastCommit >= CSVImport.commitInterval
+        if commit {
+            lastCommit = ContinuousClock.now
+            // Batches are built on this thread and freed on the store's: give the freed
+            // memory back so the resident size stays flat over a long file.
+            _ = sluice_malloc_trim()
+        }
+        inflight = (Task { try await store.ingest(batch: items, commit: commit) }, batchRows)
         batch.removeAll(keepingCapacity: true)
         batchRows.removeAll(keepingCapacity: true)
+    }
+
+    /// Longest time rows stay uncommitted during an import.
+    public static let commitInterval: Duration = .milliseconds(500)
+
+    private func commitNow() async throws {
+        try await collectInflight()
+        do {
+            try await store.commit()
+        } catch {
+            throw ImportError(.io, "the import stopped because the database failed: \(error)")
+        }
+        lastCommit = ContinuousClock.now
     }
 
     private func collectInflight() async throws {

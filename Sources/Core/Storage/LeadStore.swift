@@ -24,7 +24,13 @@ public protocol LeadStore: Sendable {
     // MARK: Ingest
     /// Stores purchases in one transaction (CSV batches). Results are in input order;
     /// an item that fails alone is reported as a failure, the others still commit.
-    func ingest(batch: [IngestItem]) async throws -> [Result<BatchOutcome, StoreError>]
+    ///
+    /// With `commit: false` the transaction stays open for the next batch (large imports
+    /// commit every half second or so: each commit rewrites every index page it touched);
+    /// ``commit()`` ends it. Results of uncommitted batches are not durable yet.
+    func ingest(batch: [IngestItem], commit: Bool) async throws -> [Result<BatchOutcome, StoreError>]
+    /// Commits a transaction an `ingest(batch:commit: false)` left open; no-op otherwise.
+    func commit() async throws
     /// Stores one purchase, sharing the commit with whatever else is waiting (group
     /// commit). Returns once the purchase is durable.
     func ingest(_ item: IngestItem) async throws -> IngestResult
@@ -63,6 +69,13 @@ public enum StoreLocation {
                 .unsupported, "PostgreSQL is not supported yet: use a SQLite file path for --db.")
         }
         return try SQLiteStore(path: location)
+    }
+}
+
+extension LeadStore {
+    /// Stores purchases in one committed transaction.
+    public func ingest(batch: [IngestItem]) async throws -> [Result<BatchOutcome, StoreError>] {
+        try await ingest(batch: batch, commit: true)
     }
 }
 

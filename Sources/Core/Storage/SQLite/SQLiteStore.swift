@@ -57,7 +57,7 @@ public final class SQLiteStore: LeadStore {
             throw StoreError(.unavailable, "the database could not switch to WAL mode (got \(mode ?? "nothing"))")
         }
         try db.execute("PRAGMA synchronous=FULL")
-        try db.execute("PRAGMA cache_size=-64000")
+        try db.execute("PRAGMA cache_size=-12000")
         try db.execute("PRAGMA temp_store=MEMORY")
         // Checkpoint every ~64 MiB of log instead of 4 MiB: pages written again and again
         // (index pages) are copied to the database once per checkpoint, not once per
@@ -77,12 +77,18 @@ public final class SQLiteStore: LeadStore {
 
     // MARK: Ingest
 
-    public func ingest(batch: [IngestItem]) async throws -> [Result<BatchOutcome, StoreError>] {
+    public func ingest(batch: [IngestItem], commit: Bool) async throws -> [Result<BatchOutcome, StoreError>] {
         let lw = leadWriter
         return try await writer.run { db in
-            try SQLiteStore.applyAll(db, lw, batch).map { r in
+            try SQLiteStore.applyAll(db, lw, batch, commit: commit).map { r in
                 r.map { BatchOutcome(outcome: $0.outcome, leadId: $0.lead.id) }
             }
+        }
+    }
+
+    public func commit() async throws {
+        try await writer.run { db in
+            if db.isInTransaction { try db.execute("COMMIT") }
         }
     }
 
@@ -93,12 +99,32 @@ public final class SQLiteStore: LeadStore {
     }
 
     /// One transaction around `body`; rolls back (and drops the writer's cache) on error.
-    static func transaction<T>(_ db: SQLiteConnection, _ lw: LeadWriter, _ body: (Date) throws -> T) throws -> T {
+    ///
+    /// When an import left a transaction open (`commit: false`), `body` runs inside it
+    /// under a savepoint, so a failure undoes only `body`; committing then commits the
+    /// import's pending rows too, which only makes them durable sooner.
+    static func transaction<T>(
+        _ db: SQLiteConnection, _ lw: LeadWriter, commit: Bool = true, _ body: (Date) throws -> T
+    ) throws -> T {
+        if db.isInTransaction {
+            try db.prepare("SAVEPOINT work").run()
+            do {
+                let value = try body(Date())
+                try db.prepare("RELEASE work").run()
+                if commit { try db.execute("COMMIT") }
+                return value
+            } catch {
+                try? db.prepare("ROLLBACK TO work").run()
+                try? db.prepare("RELEASE work").run()
+                lw.rolledBack()
+                throw error
+            }
+        }
         try db.execute("BEGIN IMMEDIATE")
         do {
             try lw.beginTransaction()
             let value = try body(Date())
-            try db.execute("COMMIT")
+            if commit { try db.execute("COMMIT") }
             return value
         } catch {
             try? db.execute("ROLLBACK")
@@ -141,14 +167,14 @@ public final class SQLiteStore: LeadStore {
     /// item fails, the transaction is rolled back and run again with one savepoint per
     /// item, so the failure stays with that item and the others still commit.
     static func applyAll(
-        _ db: SQLiteConnection, _ lw: LeadWriter, _ items: [IngestItem]
+        _ db: SQLiteConnection, _ lw: LeadWriter, _ items: [IngestItem], commit: Bool = true
     ) throws -> [Result<IngestResult, StoreError>] {
         do {
-            return try transaction(db, lw) { now in
+            return try transaction(db, lw, commit: commit) { now in
                 try items.map { item in Result<IngestResult, StoreError>.success(try lw.apply(item, now: now)) }
             }
         } catch {
-            return try transaction(db, lw) { now in
+            return try transaction(db, lw, commit: commit) { now in
                 items.map { item in applyInSavepoint(db, lw, item, now) }
             }
         }
