@@ -9,13 +9,7 @@ import Testing
 @Suite struct IngestChannelsTests {
     let dir = TemporaryDirectory()
 
-    static var registry: AdapterRegistry {
-        var r = AdapterRegistry()
-        CSVMappingAdapter.register(into: &r)
-        JSONMappingAdapter.register(into: &r)
-        registerPlugins(into: &r)
-        return r
-    }
+    static var registry: AdapterRegistry { standardAdapters() }
 
     static func shippedCatalog() throws -> VendorCatalog {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

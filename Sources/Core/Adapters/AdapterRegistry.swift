@@ -7,8 +7,9 @@ public typealias AdapterFactory = @Sendable (VendorConfig) throws(ConfigError) -
 /// Built once at start-up and then read-only, so it is `Sendable` as a value.
 ///
 /// ```swift
-/// var registry = AdapterRegistry.builtIn      // csv-mapping, json-mapping
-/// registry.register("nextgen") { config in NextGenAdapter(config: config) }
+/// var registry = AdapterRegistry()
+/// CSVMappingAdapter.register(into: &registry)   // or Plugins' standardAdapters()
+/// registry.register("nextgen") { config throws(ConfigError) in try NextGenAdapter(config: config) }
 /// ```
 public struct AdapterRegistry: Sendable {
     private var factories: [String: AdapterFactory] = [:]

@@ -37,6 +37,20 @@ public struct InboxEntry: Sendable, Hashable {
     public static func == (a: InboxEntry, b: InboxEntry) -> Bool { a.id == b.id }
     public func hash(into h: inout Hasher) { h.combine(id) }
 
+    /// The headers as stored: a JSON array of `[name, value]`, credentials left out.
+    package var storedHeaders: String {
+        var w = JSONWriter()
+        w.beginArray()
+        for (k, v) in headers where !InboxEntry.secretHeaders.contains(k.lowercased()) {
+            w.beginArray()
+            w.value(k)
+            w.value(v)
+            w.endArray()
+        }
+        w.endArray()
+        return w.string
+    }
+
     /// Header names never kept.
     public static let secretHeaders: Set<String> = [
         "authorization", "apikey", "sid", "cookie", "webhook-signature", "x-api-key",

@@ -19,7 +19,8 @@ public enum RFC3339 {
 
     public static func string(millis ms: Int64) -> String {
         let (daysSinceEpoch, msOfDay) = ms.quotientAndRemainderFloored(by: 86_400_000)
-        let (y, m, d) = civil(fromDays: daysSinceEpoch)
+        let date = CivilDate(daysSinceEpoch: Int(daysSinceEpoch))
+        let (y, m, d) = (Int64(date.year), Int64(date.month), Int64(date.day))
         let h = msOfDay / 3_600_000
         let mi = (msOfDay / 60_000) % 60
         let s = (msOfDay / 1000) % 60
@@ -49,7 +50,7 @@ public enum RFC3339 {
             b[13] == UInt8(ascii: ":"), b[16] == UInt8(ascii: ":"),
             let y = num(0, 4), let mo = num(5, 2), let d = num(8, 2), let h = num(11, 2),
             let mi = num(14, 2), let s = num(17, 2),
-            (1...12).contains(mo), (1...daysIn(month: mo, year: y)).contains(d), h < 24, mi < 60, s < 61
+            let civil = CivilDate(year: Int(y), month: Int(mo), day: Int(d)), h < 24, mi < 60, s < 61
         else { return nil }
         var i = 19
         var ms: Int64 = 0
@@ -84,41 +85,9 @@ public enum RFC3339 {
             return nil  // RFC 3339 requires a zone
         }
         guard i == b.count else { return nil }
-        let days = days(fromCivil: y, mo, d)
+        let days = Int64(civil.daysSinceEpoch)
         let total = ((days * 86_400 + h * 3600 + mi * 60 + min(s, 59)) - offsetMinutes * 60) * 1000 + ms
         return date(millis: total)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
-    public static func days(fromCivil year: Int64, _ month: Int64, _ day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The civil date of a day count since 1970-01-01.
-    public static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
-    }
-
-    public static func daysIn(month: Int64, year: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 
     private static func pad(_ v: Int64, _ width: Int) -> String {

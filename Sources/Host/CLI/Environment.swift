@@ -20,13 +20,7 @@ struct Environment {
     }
 
     /// Every adapter this build knows: the generic ones in Core and the Swift plugins.
-    static var registry: AdapterRegistry {
-        var r = AdapterRegistry()
-        CSVMappingAdapter.register(into: &r)
-        JSONMappingAdapter.register(into: &r)
-        registerPlugins(into: &r)
-        return r
-    }
+    static var registry: AdapterRegistry { standardAdapters() }
 
     func openStore() throws -> any LeadStore {
         do {

@@ -167,22 +167,13 @@ final class LeadWriter: @unchecked Sendable {
     /// Keeps the raw delivery of a webhook purchase, in the purchase's transaction.
     private func addToInbox(_ item: IngestItem, outcome: IngestResult.Outcome, leadId: String) throws {
         guard let e = item.inbox else { return }
-        var w = JSONWriter()
-        w.beginArray()
-        for (k, v) in e.headers where !InboxEntry.secretHeaders.contains(k.lowercased()) {
-            w.beginArray()
-            w.value(k)
-            w.value(v)
-            w.endArray()
-        }
-        w.endArray()
         try db.prepare(
             """
             INSERT OR FAIL INTO inbox (tenant_id, vendor, channel, received_at, headers, body, path, outcome, detail)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
             """
         ).bind(1, item.tenantId).bind(2, e.vendor).bind(3, e.channel.rawValue).bind(4, RFC3339.millis(e.receivedAt))
-            .bind(5, w.string).bind(6, e.body).bind(7, e.path).bind(8, outcome.rawValue).bind(9, leadId).run()
+            .bind(5, e.storedHeaders).bind(6, e.body).bind(7, e.path).bind(8, outcome.rawValue).bind(9, leadId).run()
     }
 
     /// The lead with `id` in `tenantId`, from the cache or the database.

@@ -3,16 +3,7 @@ public import Foundation
 extension SQLiteStore: InboxStore {
     @discardableResult
     public func addToInbox(_ entry: InboxEntry) async throws -> Int64 {
-        var w = JSONWriter()
-        w.beginArray()
-        for (k, v) in entry.headers where !InboxEntry.secretHeaders.contains(k.lowercased()) {
-            w.beginArray()
-            w.value(k)
-            w.value(v)
-            w.endArray()
-        }
-        w.endArray()
-        let headers = w.string
+        let headers = entry.storedHeaders
         return try await write { db in
             try db.prepare(
                 """
