@@ -148,3 +148,55 @@ final class Mutex2<T: Sendable>: @unchecked Sendable {
     var value: T { lock.withLock { stored } }
     func append<E>(_ e: E) where T == [E] { lock.withLock { stored.append(e) } }
 }
+
+@Suite struct EventLogTests {
+    let dir = TemporaryDirectory()
+
+    @Test func deliveriesAndEnrichmentAreNumberedPerTenantImportsAreNot() async throws {
+        let catalog = try IngestChannelsTests.shippedCatalog()
+        let nextgen = try #require(catalog["nextgen"])
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let a = try await store.createTenant(name: "A")
+        let b = try await store.createTenant(name: "B")
+        let ingestor = Ingestor(store: store)
+        #expect(try await store.latestSeq(tenantId: a.id) == 0)
+
+        let first = try await ingestor.ingestDelivery(
+            vendor: nextgen, record: VendorRecord(object: nextGenWebhook), tenantId: a.id, receivedAt: Date())
+        var other = nextGenWebhook
+        other["purchase_id"] = .string("01JTB000000000000000000AD2")
+        other["product"] = .string("ad")
+        _ = try await ingestor.ingestDelivery(
+            vendor: nextgen, record: VendorRecord(object: other), tenantId: a.id, receivedAt: Date())
+        _ = try await ingestor.ingestDelivery(
+            vendor: nextgen, record: VendorRecord(object: nextGenWebhook), tenantId: b.id, receivedAt: Date())
+        // A re-delivery that changes nothing sends nothing.
+        let again = try await ingestor.ingestDelivery(
+            vendor: nextgen, record: VendorRecord(object: nextGenWebhook), tenantId: a.id, receivedAt: Date())
+        #expect(again.outcome == .unchanged)
+
+        var events = try await store.events(tenantId: a.id, after: 0, limit: 10)
+        #expect(events.map(\.seq) == [1, 2])
+        #expect(events.map(\.type) == ["new_lead_notification", "new_lead_notification"])
+        let data = try JSONValue.parse(events[0].payload)
+        #expect(data["id"] == .string(first.lead.id))
+        #expect(data["isNew"] == .bool(true))
+        #expect(try JSONValue.parse(events[1].payload)["isNew"] == .bool(false))
+        #expect(try await store.latestSeq(tenantId: b.id) == 1)
+
+        // Enrichment adds one lead_enriched per job run, in the same numbering.
+        let worker = EnrichmentWorker(store: store, catalog: catalog)
+        #expect(try await worker.drainOnce() == 3)
+        events = try await store.events(tenantId: a.id, after: 2, limit: 10)
+        #expect(events.map(\.type) == ["lead_enriched", "lead_enriched"])
+        #expect(events.map(\.seq) == [3, 4])
+
+        // A CSV import does not add an event per row.
+        _ = try await store.ingest(batch: [
+            try Ingestor.prepare(
+                vendor: nextgen, record: nextGenRow(["purchase_id": "01JTB00000000000000000CSV1"]), tenantId: a.id,
+                enrich: true, receivedAt: Date())
+        ])
+        #expect(try await store.latestSeq(tenantId: a.id) == 4)
+    }
+}

@@ -172,3 +172,23 @@ class ReplayTests(ServerTestCase):
         s.cli("credentials", "revoke", "--vendor", "nextgen", "--id", cred["id"])
         self.assertError(s.webhook(cred, nextgen_payload(9101)), 401, "unauthorized")
         self.assertTrue(user["token"])
+
+
+class LatestSeqTests(ServerTestCase):
+    def test_latest_seq_counts_this_tenants_events_only(self):
+        from server import nextgen_payload
+        s = self.server
+        a, b = s.tenant("SeqA"), s.tenant("SeqB")
+        agent_a, agent_b = s.user(a), s.user(b)
+        self.assertEqual(s.get("/api/leads", token=agent_a["token"]).json()["latestSeq"], 0)
+        self.assertEqual(s.webhook(s.nextgen_credential(a), nextgen_payload(9300)).status, 201)
+        # new_lead_notification, then lead_enriched once the job has run.
+        deadline = time.time() + 10
+        seq = 0
+        while time.time() < deadline:
+            seq = s.get("/api/leads", token=agent_a["token"]).json()["latestSeq"]
+            if seq >= 2:
+                break
+            time.sleep(0.1)
+        self.assertEqual(seq, 2)
+        self.assertEqual(s.get("/api/leads", token=agent_b["token"]).json()["latestSeq"], 0)

@@ -26,6 +26,9 @@ extension App {
         for key in q.keys where !["limit", "cursor", "q", "source"].contains(key) {
             throw APIError.invalid("Unknown query parameter '\(key)'; use limit, cursor, q or source.")
         }
+        // Read before the page: a lead stored in between is then replayed from
+        // `latestSeq`, never missed (the client drops a repeat by id).
+        let latestSeq = try await store.latestSeq(tenantId: user.tenantId)
         let page = try await store.listLeads(query)
         var w = JSONWriter(capacity: 2048 * max(1, page.leads.count))
         w.beginObject()
@@ -35,7 +38,7 @@ extension App {
         w.endArray()
         w.member("nextCursor", page.nextCursor?.token)
         w.key("latestSeq")
-        w.value(Int64(0))
+        w.value(latestSeq)
         w.endObject()
         return .json(200, w.string, headers: [("Cache-Control", "no-store")])
     }

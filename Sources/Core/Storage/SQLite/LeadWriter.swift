@@ -161,7 +161,35 @@ final class LeadWriter: @unchecked Sendable {
         remember(lead)
         let outcome: IngestResult.Outcome = isNew ? .created : .updated
         try addToInbox(item, outcome: outcome, leadId: lead.id)
+        // Single deliveries announce themselves; imports send progress and a summary instead.
+        if !item.enriched {
+            var w = JSONWriter(capacity: 2048)
+            w.beginObject()
+            lead.writeMembers(to: &w)
+            w.key("isNew")
+            w.value(isNew)
+            w.endObject()
+            try appendEvent(
+                tenantId: item.tenantId, type: "new_lead_notification", payload: w.string, receivedAt: item.receivedAt,
+                now: now)
+        }
         return IngestResult(outcome: outcome, lead: lead)
+    }
+
+    /// Stores an event with the tenant's next `seq`, in the caller's transaction (the
+    /// write lock makes the numbering race-free across processes).
+    @discardableResult
+    func appendEvent(tenantId: String, type: String, payload: String, receivedAt: Date, now: Date) throws -> Int64 {
+        let seq =
+            (try db.prepare("SELECT max(seq) FROM events WHERE tenant_id = ?").bind(1, tenantId).oneInt() ?? 0) + 1
+        try db.prepare(
+            """
+            INSERT OR FAIL INTO events (tenant_id, seq, type, payload, received_at, committed_at)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """
+        ).bind(1, tenantId).bind(2, seq).bind(3, type).bind(4, payload).bind(5, RFC3339.millis(receivedAt))
+            .bind(6, RFC3339.millis(now)).run()
+        return seq
     }
 
     /// Keeps the raw delivery of a webhook purchase, in the purchase's transaction.

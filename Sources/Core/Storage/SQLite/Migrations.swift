@@ -156,6 +156,25 @@ enum Migrations {
                     PRIMARY KEY (credential_id, webhook_id)
                 ) WITHOUT ROWID;
                 """),
+        Migration(
+            name: "0003_events",
+            sql: """
+                -- Every event a tenant's sockets see, with the tenant's next `seq` (rising by
+                -- one), written in the transaction that caused it: replay after a reconnect
+                -- reads from here, not from memory. `payload` is the event's JSON `data`.
+                CREATE TABLE events (
+                    id INTEGER PRIMARY KEY,
+                    tenant_id TEXT NOT NULL,
+                    seq INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    payload TEXT NOT NULL,
+                    received_at INTEGER NOT NULL,
+                    committed_at INTEGER,
+                    broadcast_at INTEGER,
+                    UNIQUE (tenant_id, seq)
+                );
+                CREATE INDEX events_committed ON events (committed_at);
+                """),
     ]
 
     /// Applies every migration not yet recorded, each in its own transaction.

@@ -65,6 +65,8 @@ extension SQLiteStore: EnrichmentStore {
             LeadRows.bind(lead, to: w)
             try w.run()
             lw.remember(lead)
+            try lw.appendEvent(
+                tenantId: lead.tenantId, type: "lead_enriched", payload: lead.json, receivedAt: now, now: now)
             return lead
         }
     }

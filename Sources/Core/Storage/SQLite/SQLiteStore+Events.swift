@@ -1,0 +1,50 @@
+public import Foundation
+
+/// A stored event of one tenant (what its sockets receive).
+public struct StoredEvent: Sendable, Hashable {
+    public var seq: Int64
+    public var type: String
+    /// The event's `data` member, JSON text.
+    public var payload: String
+    public var receivedAt: Date
+    public var committedAt: Date?
+
+    public init(seq: Int64, type: String, payload: String, receivedAt: Date, committedAt: Date?) {
+        self.seq = seq
+        self.type = type
+        self.payload = payload
+        self.receivedAt = receivedAt
+        self.committedAt = committedAt
+    }
+}
+
+extension SQLiteStore {
+    /// The tenant's newest event `seq` (0 before the first), for `latestSeq`.
+    public func latestSeq(tenantId: String) async throws -> Int64 {
+        try await read { db in
+            try db.prepare("SELECT max(seq) FROM events WHERE tenant_id = ?").bind(1, tenantId).oneInt() ?? 0
+        }
+    }
+
+    /// The tenant's events after `seq`, oldest first, at most `limit`.
+    public func events(tenantId: String, after seq: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await read { db in
+            let s = try db.prepare(
+                """
+                SELECT seq, type, payload, received_at, committed_at FROM events
+                WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?
+                """)
+            s.bind(1, tenantId).bind(2, seq).bind(3, limit)
+            defer { s.reset() }
+            var out: [StoredEvent] = []
+            while try s.step() {
+                out.append(
+                    StoredEvent(
+                        seq: s.int(0), type: s.text(1) ?? "", payload: s.text(2) ?? "{}",
+                        receivedAt: RFC3339.date(millis: s.int(3)),
+                        committedAt: s.optionalInt(4).map(RFC3339.date(millis:))))
+            }
+            return out
+        }
+    }
+}
