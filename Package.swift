@@ -23,6 +23,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd", providers: [.apt(["libmicrohttpd-dev"])]),
+        // wslay ships no pkg-config file: the modulemap links it.
+        .systemLibrary(name: "CWslay", providers: [.apt(["libwslay-dev"])]),
         // What Swift cannot call directly (variadic functions, macros).
         .target(name: "CShims", dependencies: ["CSQLite", "CCrypto", "CMicroHTTPD"]),
 
@@ -33,7 +35,8 @@ let package = Package(
         ),
         .target(name: "Plugins", dependencies: ["Core"], swiftSettings: strict),
         // The HTTP/1.1 server on libmicrohttpd; a library so HostTests can drive it.
-        .target(name: "HostHTTP", dependencies: ["CMicroHTTPD", "CShims"], swiftSettings: strict),
+        .target(
+            name: "HostHTTP", dependencies: ["CMicroHTTPD", "CShims", "CCrypto", "CWslay"], swiftSettings: strict),
         .executableTarget(
             name: "Host",
             dependencies: ["Core", "Plugins", "HostHTTP"],

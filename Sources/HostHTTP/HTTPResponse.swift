@@ -15,10 +15,8 @@ public struct HTTPResponse: Sendable {
     /// The body bytes.
     public var body: [UInt8]
 
-    // Extension point (not implemented yet): a WebSocket upgrade will add an optional
-    // `upgrade` value here (a 101 reply whose handler receives the socket after
-    // `MHD_create_response_for_upgrade`; the daemon then also needs `MHD_ALLOW_UPGRADE`).
-    // See `MHDConnectionHandler.queue(_:on:)` for where it would be queued.
+    /// Set by `webSocket(_:options:_:)`: the reply is a 101 that hands the socket over.
+    var upgrade: WebSocketUpgrade?
 
     /// Builds a response from its parts.
     public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {

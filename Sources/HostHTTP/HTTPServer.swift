@@ -79,7 +79,8 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting (`MHD_quiesce_daemon`), lets in-flight requests finish for up to
+    /// Stops accepting (`MHD_quiesce_daemon`), closes every WebSocket with 1001 (going away),
+    /// lets in-flight requests finish for up to
     /// `gracePeriod`, then aborts the rest (their `body.next()` throws, connections close)
     /// and stops libmicrohttpd. Replies sent meanwhile carry `Connection: close`.
     public func shutdown(gracePeriod: Duration) async {
@@ -90,6 +91,11 @@ public final class HTTPServer: Sendable {
         }
         guard let daemon = current else { return }
         daemon.quiesce()
+        // WebSockets never finish by themselves: close them with 1001 and give the peers a
+        // moment to answer; the loop then drops the rest and its thread exits.
+        daemon.webSockets.goAway()
+        await Self.wait(upTo: min(gracePeriod, .seconds(2))) { daemon.webSockets.count == 0 }
+        daemon.webSockets.stop()
         await Self.wait(for: daemon, upTo: gracePeriod)
         let resumed = daemon.abortAll()
         // Aborted suspended connections are resumed and closed by libmicrohttpd's threads;

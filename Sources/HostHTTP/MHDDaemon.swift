@@ -17,6 +17,8 @@ final class MHDDaemon: Sendable {
     }
 
     let handler: any HTTPHandler
+    /// The I/O thread of every upgraded WebSocket of this daemon.
+    let webSockets = WebSocketLoop()
     private let live = Mutex(Live())
     // Set once in `start` before any callback can run, cleared in `stop`; every other
     // access is from libmicrohttpd's threads while the daemon runs.
@@ -28,7 +30,7 @@ final class MHDDaemon: Sendable {
     func start(socket: ListenSocket, configuration: HTTPServer.Configuration) throws(HTTPServerError) {
         var flags =
             MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_EPOLL.rawValue
-            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_TURBO.rawValue
+            | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_TURBO.rawValue | MHD_ALLOW_UPGRADE.rawValue
         if configuration.logErrors { flags |= MHD_USE_ERROR_LOG.rawValue }
         var options: [MHD_OptionItem] = [
             MHD_OptionItem(option: .LISTEN_SOCKET, value: Int(socket.descriptor), ptr_value: nil),
@@ -64,6 +66,7 @@ final class MHDDaemon: Sendable {
                 .cannotStart, "cannot start the HTTP server on port \(socket.port): libmicrohttpd refused the options")
         }
         daemon = started
+        webSockets.start()
     }
 
     /// Number of requests between their headers and libmicrohttpd's completion callback.
@@ -100,6 +103,8 @@ final class MHDDaemon: Sendable {
     func stop() {
         guard let daemon else { return }
         self.daemon = nil
+        // libmicrohttpd refuses to stop with upgraded sockets it has not been told to close.
+        webSockets.stop()
         MHD_stop_daemon(daemon)
         if let fd = live.withLock({ $0.quiescedSocket }) { close(fd) }
         Unmanaged.passUnretained(self).release()
@@ -139,7 +144,8 @@ final class MHDDaemon: Sendable {
         let handler = self.handler
         // The callback thread only hands over: the handler runs on the cooperative pool.
         Task {
-            let response = await handler.handle(head, body: HTTPBody(context))
+            var response = await handler.handle(head, body: HTTPBody(context))
+            response.upgrade?.loop = self.webSockets
             context.respond(response)
         }
         return result

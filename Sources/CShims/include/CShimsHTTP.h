@@ -7,6 +7,9 @@
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <microhttpd.h>
+// The WebSocket loop's epoll and eventfd (Swift's Glibc module does not export them).
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 
 /// Wraps the variadic `MHD_start_daemon(flags, 0, NULL, NULL, handler, handler_cls,
 /// MHD_OPTION_NOTIFY_COMPLETED, completed, completed_cls, MHD_OPTION_ARRAY, options, MHD_OPTION_END)`.
@@ -22,5 +25,9 @@ const struct sockaddr *sluice_mhd_client_address(struct MHD_Connection *connecti
 /// Wraps the variadic `MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD)`;
 /// -1 when unknown.
 int sluice_mhd_connection_fd(struct MHD_Connection *connection);
+
+/// Wraps the variadic `MHD_upgrade_action(urh, MHD_UPGRADE_ACTION_CLOSE)`: closes an upgraded
+/// socket (never `close()` it directly). Call exactly once per upgrade handle.
+enum MHD_Result sluice_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh);
 
 #endif

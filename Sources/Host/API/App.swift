@@ -14,6 +14,10 @@ final class App: HTTPHandler {
     let secrets: SecretBox
     /// Where uploaded files are kept as received (the raw inbox).
     let inboxDirectory: String
+    /// Fans stored events out to sockets.
+    let hub: EventHub
+    /// `Origin` values allowed to open `/ws` (lower-cased).
+    let allowedOrigins: Set<String>
     let logins = LoginLimiter()
     let router: Router
 
@@ -23,8 +27,10 @@ final class App: HTTPHandler {
 
     init(
         store: SQLiteStore, catalog: VendorCatalog, worker: EnrichmentWorker, metrics: Metrics, secrets: SecretBox,
-        inboxDirectory: String
+        inboxDirectory: String, hub: EventHub, allowedOrigins: Set<String>
     ) {
+        self.hub = hub
+        self.allowedOrigins = allowedOrigins
         self.secrets = secrets
         self.inboxDirectory = inboxDirectory
         self.store = store
@@ -89,6 +95,7 @@ final class App: HTTPHandler {
         r.add("PATCH", "/api/leads/{id}") { try await $0.patchLead($1) }
         r.add("GET", "/api/imports/{batchId}") { try await $0.getImport($1) }
         r.add("GET", "/api/vendors") { try await $0.vendors($1) }
+        r.add("GET", "/ws") { try await $0.socket($1) }
         r.add("GET", "/healthz") { app, _ in await app.health() }
         r.add("GET", "/metrics") { app, _ in await app.metricsPage() }
         return r

@@ -17,7 +17,10 @@ extension App {
     /// `GET /metrics`: Prometheus text format.
     func metricsPage() async -> HTTPResponse {
         let depth = (try? await store.enrichmentQueueDepth()) ?? -1
-        return .text(
-            200, metrics.render(enrichmentQueueDepth: depth), contentType: "text/plain; version=0.0.4; charset=utf-8")
+        var text = metrics.render(enrichmentQueueDepth: depth)
+        text += "# HELP sluice_websockets_connected Event stream sockets open now.\n"
+        text += "# TYPE sluice_websockets_connected gauge\n"
+        text += "sluice_websockets_connected \(hub.socketCount)\n"
+        return .text(200, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
 }

@@ -14,7 +14,8 @@ import Glibc
 enum ServeCommand {
     static func run(_ argv: [String]) async throws {
         let args = try Arguments(
-            argv, valueOptions: ["db", "vendors", "port", "host", "inbox-retention-days"], flagNames: [])
+            argv, valueOptions: ["db", "vendors", "port", "host", "inbox-retention-days", "allowed-origins"],
+            flagNames: [])
         try args.expectPositionals(max: 0, usage: "sluice serve [--port 8080] [--db PATH] [--vendors FILE]")
         let port =
             try args.value("port").map { v throws(UsageError) -> UInt16 in
@@ -42,9 +43,15 @@ enum ServeCommand {
 
         let metrics = Metrics()
         let worker = EnrichmentWorker(store: store, catalog: catalog)
+        let hub = EventHub(store: store)
+        store.observeCommittedEvents { hub.committed() }
         let app = App(
             store: store, catalog: catalog, worker: worker, metrics: metrics, secrets: try env.secretBox(),
-            inboxDirectory: env.dataDirectory + "/inbox")
+            inboxDirectory: env.dataDirectory + "/inbox", hub: hub,
+            allowedOrigins: Set(
+                (args.value("allowed-origins") ?? ProcessInfo.processInfo.environment["SLUICE_ALLOWED_ORIGINS"] ?? "")
+                    .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+                    .filter { !$0.isEmpty }))
         var config = HTTPServer.Configuration()
         config.host = host == "localhost" ? "127.0.0.1" : host
         config.port = port
@@ -56,6 +63,7 @@ enum ServeCommand {
             throw CommandFailure("\(error)")
         }
         let workerTask = Task { await worker.run() }
+        let hubTask = Task { await hub.run() }
         let purgeTask = Task { await purgeInbox(store: store, keepDays: retentionDays) }
 
         guard await selfCheck(port: server.port) else {
@@ -70,14 +78,17 @@ enum ServeCommand {
         Log.info("shutting down")
         await server.shutdown(gracePeriod: .seconds(10))
         workerTask.cancel()
+        hubTask.cancel()
         purgeTask.cancel()
         _ = await workerTask.value
     }
 
-    /// Drops raw deliveries older than the retention period, at start and every 6 hours.
+    /// Drops raw deliveries older than their retention period and events older than 24
+    /// hours (keeping each tenant's newest), at start and every 6 hours.
     static func purgeInbox(store: SQLiteStore, keepDays: Int) async {
         while !Task.isCancelled {
             let cutoff = Date().addingTimeInterval(-Double(keepDays) * 86_400)
+            _ = try? await store.purgeEvents(before: Date().addingTimeInterval(-24 * 3600))
             if let paths = try? await store.purgeInbox(before: cutoff) {
                 for p in paths { try? FileManager.default.removeItem(atPath: p) }
                 if !paths.isEmpty { Log.info("inbox purged", ["files": String(paths.count)]) }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The write transaction script of ingest: resolve identity, merge, write lead,
 /// purchase, lead key and enrichment job. Runs on the writer thread, inside a
@@ -25,6 +26,9 @@ final class LeadWriter: @unchecked Sendable {
     private let generationSize = 1024
     private var namesIds: [String: Int64] = [:]
     private var dataVersion: Int64 = -1
+    /// Whether the open transaction appended events (the store then tells its observer
+    /// after the commit).
+    var appendedEvents = false
 
     init(db: SQLiteConnection) {
         self.db = db
@@ -37,6 +41,16 @@ final class LeadWriter: @unchecked Sendable {
             forget()
             dataVersion = v
         }
+    }
+
+    /// Told after a commit that stored events.
+    let eventObserver = Mutex<(@Sendable () -> Void)?>(nil)
+
+    /// Call after every commit.
+    func committed() {
+        guard appendedEvents else { return }
+        appendedEvents = false
+        eventObserver.withLock { $0 }?()
     }
 
     /// Call when a transaction or savepoint rolled back: cached state may be unwritten.
@@ -189,6 +203,7 @@ final class LeadWriter: @unchecked Sendable {
             """
         ).bind(1, tenantId).bind(2, seq).bind(3, type).bind(4, payload).bind(5, RFC3339.millis(receivedAt))
             .bind(6, RFC3339.millis(now)).run()
+        appendedEvents = true
         return seq
     }
 

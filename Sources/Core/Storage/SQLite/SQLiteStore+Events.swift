@@ -47,4 +47,19 @@ extension SQLiteStore {
             return out
         }
     }
+
+    /// Deletes events committed before `cutoff`, always keeping each tenant's newest one
+    /// so `seq` keeps rising. Returns how many were deleted.
+    public func purgeEvents(before cutoff: Date) async throws -> Int {
+        let ms = RFC3339.millis(cutoff)
+        return try await write { db in
+            try db.prepare(
+                """
+                DELETE FROM events WHERE committed_at < ?
+                AND seq < (SELECT max(e.seq) FROM events e WHERE e.tenant_id = events.tenant_id)
+                """
+            ).bind(1, ms).run()
+            return db.changes
+        }
+    }
 }

@@ -87,9 +87,19 @@ public final class SQLiteStore: LeadStore {
     }
 
     public func commit() async throws {
+        let lw = leadWriter
         try await writer.run { db in
-            if db.isInTransaction { try db.execute("COMMIT") }
+            if db.isInTransaction {
+                try db.execute("COMMIT")
+                lw.committed()
+            }
         }
+    }
+
+    /// Called on the writer thread after every commit that stored events (the host's
+    /// event hub then reads and broadcasts them). Set once at start-up.
+    public func observeCommittedEvents(_ observer: @escaping @Sendable () -> Void) {
+        leadWriter.eventObserver.withLock { $0 = observer }
     }
 
     public func ingest(_ item: IngestItem) async throws -> IngestResult {
@@ -111,7 +121,10 @@ public final class SQLiteStore: LeadStore {
             do {
                 let value = try body(Date())
                 try db.prepare("RELEASE work").run()
-                if commit { try db.execute("COMMIT") }
+                if commit {
+                    try db.execute("COMMIT")
+                    lw.committed()
+                }
                 return value
             } catch {
                 try? db.prepare("ROLLBACK TO work").run()
@@ -124,7 +137,10 @@ public final class SQLiteStore: LeadStore {
         do {
             try lw.beginTransaction()
             let value = try body(Date())
-            if commit { try db.execute("COMMIT") }
+            if commit {
+                try db.execute("COMMIT")
+                lw.committed()
+            }
             return value
         } catch {
             try? db.execute("ROLLBACK")

@@ -1,0 +1,279 @@
+internal import CShims
+internal import CWslay
+internal import Glibc
+
+/// The I/O thread's side of one WebSocket: the socket, libmicrohttpd's upgrade handle and the
+/// wslay context, plus the ping and close-handshake clocks.
+///
+/// Owner of two C handles: the wslay context (freed once, in `teardown` or `deinit`) and the
+/// upgrade handle (closed once with `MHD_upgrade_action(CLOSE)`, never `close()`).
+// @unchecked Sendable: created on libmicrohttpd's thread and handed to the loop under its lock;
+// from then on only the loop thread touches it.
+final class WebSocketConnection: @unchecked Sendable {
+    let descriptor: Int32
+    let socket: WebSocket
+    private var upgrade: OpaquePointer?
+    private var context: wslay_event_context_ptr?
+    private var extra: [UInt8]
+    private var extraOffset = 0
+
+    /// epoll events currently registered (0 before the first registration).
+    var interest: UInt32 = 0
+    /// Any byte received since the last ping.
+    private var heard = true
+    private var pingOutstanding = false
+    private var nextPing: ContinuousClock.Instant
+    /// Set once a close frame is queued or received: drop the peer if the handshake stalls.
+    private var closeDeadline: ContinuousClock.Instant?
+    /// The first close code seen (ours or the peer's).
+    private var closeCode: UInt16?
+    /// A non-urgent close waiting for the frames queued before it.
+    private var pendingClose: (code: UInt16, reason: String)?
+    private var failed = false
+
+    init(descriptor: Int32, upgrade: OpaquePointer, extra: [UInt8], socket: WebSocket) {
+        self.descriptor = descriptor
+        self.upgrade = upgrade
+        self.extra = extra
+        self.socket = socket
+        nextPing = .now + socket.options.pingInterval
+        var callbacks = Self.callbacks
+        var created: wslay_event_context_ptr?
+        if wslay_event_context_server_init(&created, &callbacks, Unmanaged.passUnretained(self).toOpaque()) == 0 {
+            context = created
+            wslay_event_config_set_max_recv_msg_length(created, UInt64(max(0, socket.options.maxMessageBytes)))
+        }
+    }
+
+    deinit {
+        if let context { wslay_event_context_free(context) }
+        if let upgrade { _ = sluice_mhd_upgrade_close(upgrade) }
+    }
+
+    var isValid: Bool { context != nil }
+
+    /// epoll events wanted now.
+    var wantedEvents: UInt32 {
+        guard let context else { return 0 }
+        var events: UInt32 = 0
+        if wslay_event_want_read(context) != 0 { events |= EPOLLIN.rawValue }
+        if wslay_event_want_write(context) != 0 { events |= EPOLLOUT.rawValue }
+        return events
+    }
+
+    /// True when the connection is finished (handshake done, error, or nothing more to do).
+    var isDone: Bool { failed || context == nil || wantedEvents == 0 }
+
+    // MARK: Events (loop thread)
+
+    /// The socket is readable (or there are bytes from the upgrade to consume).
+    func readable(now: ContinuousClock.Instant) {
+        guard let context else { return }
+        if wslay_event_recv(context) != 0 { failed = true }
+        noteClose(now: now)
+        flush(now: now)
+    }
+
+    /// The socket is writable again.
+    func writable(now: ContinuousClock.Instant) { flush(now: now) }
+
+    /// Bytes left over from the HTTP request (sent before the 101 went out).
+    var hasExtra: Bool { extraOffset < extra.count }
+
+    /// Moves what senders queued into wslay and writes.
+    func pump(now: ContinuousClock.Instant) {
+        guard let context else { return }
+        let (texts, close) = socket.outbox.withLock { box in
+            box.scheduled = false
+            let taken = (box.texts, box.close)
+            box.texts = []
+            box.textBytes = 0
+            box.close = nil
+            return taken
+        }
+        for var text in texts {
+            text.withUTF8 { bytes in
+                var message = wslay_event_msg(opcode: 1, msg: bytes.baseAddress, msg_length: bytes.count)
+                _ = wslay_event_queue_msg(context, &message)
+            }
+        }
+        if let close {
+            if close.urgent {
+                queueClose(close.code, close.reason, now: now)
+            } else {
+                pendingClose = (close.code, close.reason)
+            }
+        }
+        flush(now: now)
+    }
+
+    /// Pings, and drops peers that stalled a ping interval or a close handshake.
+    /// Returns true when the connection must be torn down.
+    func tick(now: ContinuousClock.Instant) -> Bool {
+        guard let context else { return true }
+        if let closeDeadline, now >= closeDeadline { return true }
+        guard closeCode == nil, now >= nextPing else { return false }
+        if pingOutstanding, !heard {
+            // Silent for a whole interval: say why if the socket takes it, then drop it.
+            queueClose(1001, "ping timeout", now: now)
+            _ = wslay_event_send(context)
+            failed = true
+            return true
+        }
+        var ping = wslay_event_msg(opcode: 0x9, msg: nil, msg_length: 0)
+        _ = wslay_event_queue_msg(context, &ping)
+        pingOutstanding = true
+        heard = false
+        nextPing = now + socket.options.pingInterval
+        flush(now: now)
+        return false
+    }
+
+    /// Starts a close for the server going away (skips queued frames).
+    func goAway(now: ContinuousClock.Instant) {
+        socket.close(code: 1001, reason: "server shutting down", urgent: true)
+        pump(now: now)
+    }
+
+    /// Frees the wslay context, closes the upgrade handle and tells the application.
+    /// The caller has removed `descriptor` from epoll first (libmicrohttpd closes it).
+    func teardown() {
+        if let context {
+            wslay_event_context_free(context)
+            self.context = nil
+        }
+        if let upgrade {
+            _ = sluice_mhd_upgrade_close(upgrade)
+            self.upgrade = nil
+        }
+        socket.finish(code: closeCode ?? 1006)
+    }
+
+    // MARK: Internals
+
+    private func flush(now: ContinuousClock.Instant) {
+        guard let context, !failed else { return }
+        if wslay_event_want_write(context) != 0, wslay_event_send(context) != 0 { failed = true }
+        if let close = pendingClose, wslay_event_get_queued_msg_count(context) == 0 {
+            pendingClose = nil
+            queueClose(close.code, close.reason, now: now)
+            if wslay_event_send(context) != 0 { failed = true }
+        }
+        noteClose(now: now)
+        let bytes = wslay_event_get_queued_msg_length(context)
+        let count = wslay_event_get_queued_msg_count(context)
+        socket.outbox.withLock {
+            $0.wslayBytes = bytes
+            $0.wslayMessages = count
+        }
+    }
+
+    private func queueClose(_ code: UInt16, _ reason: String, now: ContinuousClock.Instant) {
+        guard let context else { return }
+        var reason = reason
+        let queued = reason.withUTF8 { bytes in wslay_event_queue_close(context, code, bytes.baseAddress, bytes.count) }
+        if queued == 0, closeCode == nil { closeCode = code }
+        noteClose(now: now)
+    }
+
+    /// Records the first close code (ours, the peer's, or one wslay queued for a protocol
+    /// error) and starts the handshake clock.
+    private func noteClose(now: ContinuousClock.Instant) {
+        guard let context else { return }
+        if closeCode != nil {
+            // Already known (ours, or a 1007 from `received`).
+        } else if wslay_event_get_close_received(context) != 0 {
+            let code = wslay_event_get_status_code_received(context)
+            closeCode = code == 0 ? 1005 : code
+        } else if wslay_event_get_close_sent(context) != 0 {
+            closeCode = wslay_event_get_status_code_sent(context)
+        }
+        if closeCode != nil, closeDeadline == nil { closeDeadline = now + socket.options.closeTimeout }
+    }
+
+    fileprivate func received(_ argument: wslay_event_on_msg_recv_arg, context: wslay_event_context_ptr) {
+        switch argument.opcode {
+        case 0x1:
+            let bytes = UnsafeBufferPointer(start: argument.msg, count: argument.msg_length)
+            if let text = String(validating: bytes, as: UTF8.self) {
+                socket.deliver(.text(text))
+            } else {
+                _ = wslay_event_queue_close(context, 1007, nil, 0)
+                wslay_event_shutdown_read(context)
+                if closeCode == nil { closeCode = 1007 }
+            }
+        case 0x2:
+            socket.deliver(.binary(Array(UnsafeBufferPointer(start: argument.msg, count: argument.msg_length))))
+        case 0x8:
+            if closeCode == nil { closeCode = argument.status_code == 0 ? 1005 : argument.status_code }
+        default:
+            break  // ping (wslay answers it) and pong: `heard` is set on every read
+        }
+    }
+
+    fileprivate func receive(
+        into buffer: UnsafeMutablePointer<UInt8>, count: Int, context: wslay_event_context_ptr
+    ) -> Int {
+        if extraOffset < extra.count {
+            let n = min(count, extra.count - extraOffset)
+            extra.withUnsafeBufferPointer { source in
+                buffer.update(from: source.baseAddress! + extraOffset, count: n)
+            }
+            extraOffset += n
+            if extraOffset == extra.count {
+                extra = []
+                extraOffset = 0
+            }
+            heard = true
+            return n
+        }
+        while true {
+            let n = recv(descriptor, buffer, count, 0)
+            if n > 0 {
+                heard = true
+                return n
+            }
+            if n < 0, errno == EINTR { continue }
+            let wouldBlock = n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+            wslay_event_set_error(
+                context, wouldBlock ? WSLAY_ERR_WOULDBLOCK.rawValue : WSLAY_ERR_CALLBACK_FAILURE.rawValue)
+            return -1
+        }
+    }
+
+    fileprivate func transmit(
+        _ data: UnsafePointer<UInt8>, count: Int, more: Bool, context: wslay_event_context_ptr
+    ) -> Int {
+        while true {
+            let n = Glibc.send(descriptor, data, count, Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0))
+            if n >= 0 { return n }
+            if errno == EINTR { continue }
+            let wouldBlock = errno == EAGAIN || errno == EWOULDBLOCK
+            wslay_event_set_error(
+                context, wouldBlock ? WSLAY_ERR_WOULDBLOCK.rawValue : WSLAY_ERR_CALLBACK_FAILURE.rawValue)
+            return -1
+        }
+    }
+
+    private static let callbacks = wslay_event_callbacks(
+        recv_callback: { context, buffer, count, _, user in
+            guard let context, let buffer, let user else { return -1 }
+            let connection = Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue()
+            return connection.receive(into: buffer, count: count, context: context)
+        },
+        send_callback: { context, data, count, flags, user in
+            guard let context, let data, let user else { return -1 }
+            let connection = Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue()
+            return connection.transmit(
+                data, count: count, more: flags & Int32(WSLAY_MSG_MORE.rawValue) != 0, context: context)
+        },
+        genmask_callback: nil,
+        on_frame_recv_start_callback: nil,
+        on_frame_recv_chunk_callback: nil,
+        on_frame_recv_end_callback: nil,
+        on_msg_recv_callback: { context, argument, user in
+            guard let context, let argument, let user else { return }
+            let connection = Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue()
+            connection.received(argument.pointee, context: context)
+        })
+}
