@@ -101,3 +101,55 @@ class EventStreamTests(ServerTestCase):
             ws.recv()
         ws.sock.close()
         self.assertEqual(ctx.exception.code, 4410)
+
+
+class ImportEventTests(ServerTestCase):
+    def test_an_upload_sends_progress_then_one_completed_event_not_one_per_row(self):
+        import nextgen_export
+        s = self.server
+        t = s.tenant("WsImport")
+        admin = s.user(t, role="admin")
+        ws = WebSocket(s.port, "/ws?token=" + admin["token"])
+        rows = nextgen_export.rows(leads=40, pairs=10)
+        path = s.dir + "/up.csv"
+        nextgen_export.write(path, rows)
+        with open(path, "rb") as f:
+            data = f.read()
+        body, ctype = __import__("server").multipart(clientRef="ref-1", file=("up.csv", data, "text/csv"))
+        r = s.request("POST", "/api/csv-upload", body=body, headers={"Content-Type": ctype}, token=admin["token"])
+        self.assertEqual(r.status, 200, r)
+        reply = r.json()
+        events = []
+        ws.sock.settimeout(5)
+        while not events or events[-1]["type"] != "import_completed":
+            events.append(ws.recv())
+        ws.close()
+        types = [e["type"] for e in events]
+        self.assertNotIn("new_lead_notification", types)
+        self.assertEqual(types[-1], "import_completed")
+        progress = [e for e in events if e["type"] == "import_progress"]
+        self.assertTrue(progress and progress[-1]["data"]["done"], progress)
+        self.assertEqual(progress[-1]["data"]["clientRef"], "ref-1")
+        done = events[-1]["data"]
+        self.assertEqual(done["batchId"], reply["batchId"])
+        self.assertEqual(done["created"], 40)
+        self.assertEqual(len(done["leadIds"]), 40)
+        self.assertEqual([e["seq"] for e in events], sorted(e["seq"] for e in events))
+
+    def test_a_command_line_import_reaches_a_running_hosts_sockets_within_a_second(self):
+        import nextgen_export
+        s = self.server
+        t = s.tenant("WsCli")
+        agent = s.user(t)
+        ws = WebSocket(s.port, "/ws?token=" + agent["token"])
+        path = s.dir + "/cli.csv"
+        nextgen_export.write(path, nextgen_export.rows(leads=3, pairs=0))
+        out = s.cli("import", path, "--tenant", t, "--vendors", __import__("server").VENDORS)
+        ws.sock.settimeout(1.5)
+        started = time.time()
+        event = ws.recv()
+        ws.close()
+        self.assertLess(time.time() - started, 1.5)
+        self.assertEqual(event["type"], "import_completed")
+        self.assertEqual(event["data"]["batchId"], out["batchId"])
+        self.assertEqual(event["data"]["created"], 3)

@@ -47,6 +47,24 @@ public struct ImportReply: Sendable, Hashable {
         }
     }
 
+    /// The `import_progress` event data.
+    public func progressJSON(clientRef: String?, bytes: Int, totalBytes: Int?, rowsRead: Int, done: Bool) -> String {
+        var w = JSONWriter()
+        w.beginObject()
+        w.member("batchId", batchId)
+        w.member("clientRef", clientRef)
+        w.key("bytes")
+        w.value(bytes)
+        w.key("totalBytes")
+        w.value(totalBytes.map(Int64.init))
+        w.key("rows")
+        w.value(rowsRead)
+        w.key("done")
+        w.value(done)
+        w.endObject()
+        return w.string
+    }
+
     /// The contract's JSON object; `leadIds` only when asked (events carry it, replies don't).
     public func json(includeLeadIds: Bool = false) -> String {
         var w = JSONWriter(capacity: 512)

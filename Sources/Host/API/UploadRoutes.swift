@@ -33,6 +33,7 @@ extension App {
         }
 
         var upload = Upload(user: user)
+        upload.totalBytes = request.head.contentLength
         do {
             try await stream(request, &parser, &upload)
         } catch var e as APIError {
@@ -63,6 +64,14 @@ extension App {
         inbox.detail = reply.batchId
         try await store.addToInbox(inbox)
         metrics.imported(reply)
+        _ = try? await store.appendEvent(
+            tenantId: user.tenantId, type: "import_progress",
+            payload: reply.progressJSON(
+                clientRef: upload.clientRef, bytes: upload.fileBytes, totalBytes: upload.totalBytes,
+                rowsRead: importer.rowsRead, done: true))
+        _ = try? await store.appendEvent(
+            tenantId: user.tenantId, type: "import_completed",
+            payload: App.completedJSON(reply, clientRef: upload.clientRef))
         try await store.saveImport(
             id: reply.batchId, tenantId: user.tenantId, vendor: reply.vendor, reply: reply.json())
         var json = reply.json()
@@ -105,6 +114,9 @@ extension App {
         var importer: CSVImport?
         var kept: InboxFile?
         var fileBytes = 0
+        /// The request's Content-Length, the best known total for progress.
+        var totalBytes: Int?
+        var lastProgress = ContinuousClock.now
         var fileDone = false
         var lateVendor = false
 
@@ -156,6 +168,15 @@ extension App {
                 } catch let e as ImportError {
                     throw App.importError(e)
                 }
+                // A few progress events a second at most, not one per row.
+                if ContinuousClock.now - u.lastProgress >= .milliseconds(400) {
+                    u.lastProgress = ContinuousClock.now
+                    _ = try? await store.appendEvent(
+                        tenantId: u.user.tenantId, type: "import_progress",
+                        payload: importer.reply.progressJSON(
+                            clientRef: u.clientRef, bytes: u.fileBytes, totalBytes: u.totalBytes,
+                            rowsRead: importer.rowsRead, done: false))
+                }
             } else {
                 u.fieldBytes += bytes
                 guard u.fieldBytes.count <= 1024 else {
@@ -181,6 +202,15 @@ extension App {
             u.field = nil
             u.fieldBytes = []
         }
+    }
+
+    /// `import_completed` data: the import reply, `clientRef` and the first 500 lead ids.
+    static func completedJSON(_ reply: ImportReply, clientRef: String?) -> String {
+        var json = reply.json(includeLeadIds: true)
+        json.removeLast()
+        var w = JSONWriter()
+        w.value(clientRef)
+        return json + ",\"clientRef\":" + w.string + "}"
     }
 
     static func importError(_ e: ImportError) -> APIError {

@@ -63,6 +63,11 @@ enum ImportCommand {
         progress.finish(rows: importer.rowsRead)
         try rejected?.close()
         try await store.saveImport(id: reply.batchId, tenantId: tenantId, vendor: reply.vendor, reply: reply.json())
+        // A running host picks this up within a second and tells the tenant's sockets.
+        if let events = store as? SQLiteStore {
+            _ = try? await events.appendEvent(
+                tenantId: tenantId, type: "import_completed", payload: App.completedJSON(reply, clientRef: nil))
+        }
 
         if args.flag("json") {
             print(reply.json())

@@ -62,4 +62,15 @@ extension SQLiteStore {
             return db.changes
         }
     }
+
+    /// Stores one event of `tenantId` in its own transaction (import progress and
+    /// completion); returns its seq.
+    @discardableResult
+    public func appendEvent(tenantId: String, type: String, payload: String) async throws -> Int64 {
+        let lw = leadWriter
+        return try await write { _ in
+            let now = Date()
+            return try lw.appendEvent(tenantId: tenantId, type: type, payload: payload, receivedAt: now, now: now)
+        }
+    }
 }
