@@ -76,11 +76,20 @@ enum ServeCommand {
 
         await waitForTermination()
         Log.info("shutting down")
-        await server.shutdown(gracePeriod: .seconds(10))
+        // Every acknowledged write is already durable, so a shutdown that stalls must not
+        // keep the process alive: after the grace period and a margin, exit anyway.
+        Thread.detachNewThread {
+            Thread.sleep(forTimeInterval: 9)
+            Log.error("shutdown took too long; exiting")
+            exit(0)
+        }
+        await server.shutdown(gracePeriod: .seconds(5))
+        Log.info("http server stopped")
         workerTask.cancel()
         hubTask.cancel()
         purgeTask.cancel()
         _ = await workerTask.value
+        Log.info("stopped")
     }
 
     /// Drops raw deliveries older than their retention period and events older than 24
