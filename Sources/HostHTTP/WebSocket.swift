@@ -76,6 +76,14 @@ public final class WebSocket: Sendable {
         return accepted
     }
 
+    /// Calls `body` (on the server's WebSocket I/O thread; keep it short) once every frame
+    /// queued before this call — on this socket or any other of the same server — has been
+    /// written to its socket, or is waiting on a full send buffer. For measuring how long a
+    /// broadcast takes to reach the wire.
+    public func afterQueuedFrames(_ body: @escaping @Sendable () -> Void) {
+        loop.afterPendingWrites(body)
+    }
+
     /// Starts the closing handshake with `code` after the frames already queued; the
     /// connection is dropped if the peer does not answer within `options.closeTimeout`.
     public func close(code: UInt16, reason: String) {

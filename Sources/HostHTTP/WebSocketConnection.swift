@@ -24,6 +24,8 @@ final class WebSocketConnection: @unchecked Sendable {
     private var pingOutstanding = false
     private var nextPing: ContinuousClock.Instant
     /// Set once a close frame is queued or received: drop the peer if the handshake stalls.
+    /// `closeTimeout` once our close frame is on the wire (or theirs arrived); while ours is
+    /// still queued behind frames a slow reader has not taken, one ping interval.
     private var closeDeadline: ContinuousClock.Instant?
     /// The first close code seen (ours or the peer's).
     private var closeCode: UInt16?
@@ -41,6 +43,11 @@ final class WebSocketConnection: @unchecked Sendable {
         var created: wslay_event_context_ptr?
         if wslay_event_context_server_init(&created, &callbacks, Unmanaged.passUnretained(self).toOpaque()) == 0 {
             context = created
+            // A fixed kernel send buffer: what a slow reader can hold up stays small (and
+            // the bound in `WebSocketOptions` is then most of it), and it stops autotuning
+            // from growing to megabytes per socket with a thousand sockets open.
+            var size = Int32(socket.options.sendBufferBytes)
+            _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
             wslay_event_config_set_max_recv_msg_length(created, UInt64(max(0, socket.options.maxMessageBytes)))
         }
     }
@@ -188,7 +195,10 @@ final class WebSocketConnection: @unchecked Sendable {
         } else if wslay_event_get_close_sent(context) != 0 {
             closeCode = wslay_event_get_status_code_sent(context)
         }
-        if closeCode != nil, closeDeadline == nil { closeDeadline = now + socket.options.closeTimeout }
+        guard closeCode != nil else { return }
+        let onTheWire = wslay_event_get_close_sent(context) != 0 || wslay_event_get_close_received(context) != 0
+        let deadline = now + (onTheWire ? socket.options.closeTimeout : socket.options.pingInterval)
+        if closeDeadline.map({ deadline < $0 }) ?? true { closeDeadline = deadline }
     }
 
     fileprivate func received(_ argument: wslay_event_on_msg_recv_arg, context: wslay_event_context_ptr) {

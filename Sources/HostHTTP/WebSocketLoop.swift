@@ -13,6 +13,8 @@ final class WebSocketLoop: Sendable {
     private struct Shared {
         var adopted: [WebSocketConnection] = []
         var dirty: [WebSocket] = []
+        /// Run after the next turn's writes (see `afterPendingWrites`).
+        var barriers: [@Sendable () -> Void] = []
         var signaled = false
         var goingAway = false
         var stopping = false
@@ -113,6 +115,18 @@ final class WebSocketLoop: Sendable {
         if first { signal() }
     }
 
+    /// Calls `body` on the I/O thread once every frame queued on any of this loop's sockets
+    /// before this call has been handed to the kernel (or met a full send buffer, for a
+    /// reader that is behind).
+    func afterPendingWrites(_ body: @escaping @Sendable () -> Void) {
+        let first = shared.withLock { state -> Bool in
+            state.barriers.append(body)
+            defer { state.signaled = true }
+            return !state.signaled
+        }
+        if first { signal() }
+    }
+
     /// Closes every WebSocket with 1001 (server going away); new ones are closed the same way.
     func goAway() {
         shared.withLock { $0.goingAway = true }
@@ -148,13 +162,14 @@ final class WebSocketLoop: Sendable {
                 epoll_wait(epoll, buffer.baseAddress, Int32(buffer.count), timeout)
             }
             let now = ContinuousClock.now
-            let (adopted, dirty, goingAway, stopping) = shared.withLock { state in
+            let (adopted, dirty, barriers, goingAway, stopping) = shared.withLock { state in
                 defer {
                     state.adopted = []
                     state.dirty = []
+                    state.barriers = []
                     state.signaled = false
                 }
-                return (state.adopted, state.dirty, state.goingAway, state.stopping)
+                return (state.adopted, state.dirty, state.barriers, state.goingAway, state.stopping)
             }
             if stopping { break }
             for connection in adopted {
@@ -188,6 +203,9 @@ final class WebSocketLoop: Sendable {
                 connection.pump(now: now)
                 update(connection)
             }
+            // Frames queued before a barrier were taken by the pumps above (their sockets
+            // were on `dirty` no later than the barrier).
+            for barrier in barriers { barrier() }
             if now >= nextTick {
                 nextTick = now + Self.tick
                 for connection in Array(connections.values) where connection.tick(now: now) {

@@ -6,7 +6,9 @@ import Synchronization
 /// and vendor keys only — never tenant ids or personal data.
 final class Metrics: Sendable {
     /// Histogram bucket upper bounds in seconds.
-    static let buckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    static let buckets: [Double] = [
+        0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+    ]
 
     struct Histogram {
         var counts = [UInt64](repeating: 0, count: Metrics.buckets.count)
@@ -25,6 +27,7 @@ final class Metrics: Sendable {
         var durations: [String: Histogram] = [:]  // route
         var leads: [String: UInt64] = [:]  // "vendor|outcome"
         var committed = Histogram()
+        var broadcast = Histogram()
     }
 
     private let state = Mutex(State())
@@ -41,6 +44,13 @@ final class Metrics: Sendable {
         state.withLock { s in
             s.leads["\(vendor)|\(outcome.rawValue)", default: 0] += 1
             s.committed.observe(Metrics.seconds(committedAfter))
+        }
+    }
+
+    /// Events written to their tenant's sockets: each one's received → broadcast time.
+    func broadcast(receivedAt: [Date], at: Date) {
+        state.withLock { s in
+            for r in receivedAt { s.broadcast.observe(max(0, at.timeIntervalSince(r))) }
         }
     }
 
@@ -81,6 +91,10 @@ final class Metrics: Sendable {
         out += "# HELP sluice_ingest_commit_seconds Time from a webhook's arrival to its durable commit.\n"
         out += "# TYPE sluice_ingest_commit_seconds histogram\n"
         out += Metrics.histogram("sluice_ingest_commit_seconds", nil, s.committed)
+        out += "# HELP sluice_event_process_seconds Time from a webhook's arrival to its event being written to "
+        out += "the tenant's sockets (the events' processMs), for events broadcast live.\n"
+        out += "# TYPE sluice_event_process_seconds histogram\n"
+        out += Metrics.histogram("sluice_event_process_seconds", nil, s.broadcast)
         out += "# HELP sluice_enrichment_queue_depth Enrichment jobs waiting (pending or parked).\n"
         out += "# TYPE sluice_enrichment_queue_depth gauge\n"
         out += "sluice_enrichment_queue_depth \(enrichmentQueueDepth)\n"

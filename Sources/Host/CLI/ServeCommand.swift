@@ -43,8 +43,8 @@ enum ServeCommand {
 
         let metrics = Metrics()
         let worker = EnrichmentWorker(store: store, catalog: catalog)
-        let hub = EventHub(store: store)
-        store.observeCommittedEvents { hub.committed() }
+        let hub = EventHub(store: store, metrics: metrics)
+        store.observeCommittedEvents { hub.committed($0) }
         let app = App(
             store: store, catalog: catalog, worker: worker, metrics: metrics, secrets: try env.secretBox(),
             inboxDirectory: env.dataDirectory + "/inbox", hub: hub,

@@ -26,9 +26,9 @@ final class LeadWriter: @unchecked Sendable {
     private let generationSize = 1024
     private var namesIds: [String: Int64] = [:]
     private var dataVersion: Int64 = -1
-    /// Whether the open transaction appended events (the store then tells its observer
-    /// after the commit).
-    var appendedEvents = false
+    /// Events the open transaction appended, in order; handed to the observer after the
+    /// commit (so the host can broadcast them without reading them back).
+    private(set) var pendingEvents: [CommittedEvent] = []
 
     init(db: SQLiteConnection) {
         self.db = db
@@ -36,6 +36,7 @@ final class LeadWriter: @unchecked Sendable {
 
     /// Call at the start of every transaction.
     func beginTransaction() throws {
+        pendingEvents.removeAll(keepingCapacity: true)
         let v = try db.prepare("PRAGMA data_version").oneInt() ?? 0
         if v != dataVersion {
             forget()
@@ -43,19 +44,23 @@ final class LeadWriter: @unchecked Sendable {
         }
     }
 
-    /// Told after a commit that stored events.
-    let eventObserver = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Told after a commit that stored events, with those events in `seq` order.
+    let eventObserver = Mutex<(@Sendable ([CommittedEvent]) -> Void)?>(nil)
 
     /// Call after every commit.
     func committed() {
-        guard appendedEvents else { return }
-        appendedEvents = false
-        eventObserver.withLock { $0 }?()
+        guard !pendingEvents.isEmpty else { return }
+        let events = pendingEvents
+        pendingEvents.removeAll(keepingCapacity: true)
+        eventObserver.withLock { $0 }?(events)
     }
 
-    /// Call when a transaction or savepoint rolled back: cached state may be unwritten.
-    func rolledBack() {
+    /// Call when a transaction or savepoint rolled back: cached state may be unwritten,
+    /// and the events appended after `eventMark` (all of them for a whole transaction)
+    /// were never stored.
+    func rolledBack(eventMark: Int = 0) {
         forget()
+        if eventMark < pendingEvents.count { pendingEvents.removeSubrange(eventMark...) }
     }
 
     private func forget() {
@@ -203,7 +208,10 @@ final class LeadWriter: @unchecked Sendable {
             """
         ).bind(1, tenantId).bind(2, seq).bind(3, type).bind(4, payload).bind(5, RFC3339.millis(receivedAt))
             .bind(6, RFC3339.millis(now)).run()
-        appendedEvents = true
+        pendingEvents.append(
+            CommittedEvent(
+                tenantId: tenantId,
+                event: StoredEvent(seq: seq, type: type, payload: payload, receivedAt: receivedAt, committedAt: now)))
         return seq
     }
 

@@ -8,13 +8,44 @@ public struct StoredEvent: Sendable, Hashable {
     public var payload: String
     public var receivedAt: Date
     public var committedAt: Date?
+    /// When the host first wrote the event to its tenant's sockets (nil: not yet, or no
+    /// socket was open).
+    public var broadcastAt: Date?
 
-    public init(seq: Int64, type: String, payload: String, receivedAt: Date, committedAt: Date?) {
+    public init(
+        seq: Int64, type: String, payload: String, receivedAt: Date, committedAt: Date?, broadcastAt: Date? = nil
+    ) {
         self.seq = seq
         self.type = type
         self.payload = payload
         self.receivedAt = receivedAt
         self.committedAt = committedAt
+        self.broadcastAt = broadcastAt
+    }
+}
+
+/// An event as its transaction committed it, with its tenant: what the store hands its
+/// commit observer.
+public struct CommittedEvent: Sendable, Hashable {
+    public var tenantId: String
+    public var event: StoredEvent
+
+    public init(tenantId: String, event: StoredEvent) {
+        self.tenantId = tenantId
+        self.event = event
+    }
+}
+
+/// The moment a run of one tenant's events was first written to its sockets.
+public struct BroadcastStamp: Sendable, Hashable {
+    public var tenantId: String
+    public var seqs: ClosedRange<Int64>
+    public var at: Date
+
+    public init(tenantId: String, seqs: ClosedRange<Int64>, at: Date) {
+        self.tenantId = tenantId
+        self.seqs = seqs
+        self.at = at
     }
 }
 
@@ -31,7 +62,7 @@ extension SQLiteStore {
         try await read { db in
             let s = try db.prepare(
                 """
-                SELECT seq, type, payload, received_at, committed_at FROM events
+                SELECT seq, type, payload, received_at, committed_at, broadcast_at FROM events
                 WHERE tenant_id = ? AND seq > ? ORDER BY seq LIMIT ?
                 """)
             s.bind(1, tenantId).bind(2, seq).bind(3, limit)
@@ -42,9 +73,27 @@ extension SQLiteStore {
                     StoredEvent(
                         seq: s.int(0), type: s.text(1) ?? "", payload: s.text(2) ?? "{}",
                         receivedAt: RFC3339.date(millis: s.int(3)),
-                        committedAt: s.optionalInt(4).map(RFC3339.date(millis:))))
+                        committedAt: s.optionalInt(4).map(RFC3339.date(millis:)),
+                        broadcastAt: s.optionalInt(5).map(RFC3339.date(millis:))))
             }
             return out
+        }
+    }
+
+    /// Records when events were first written to sockets (kept for latency analysis;
+    /// an event already stamped keeps its first stamp). One transaction for all stamps.
+    public func stampBroadcast(_ stamps: [BroadcastStamp]) async throws {
+        guard !stamps.isEmpty else { return }
+        try await write { db in
+            let s = try db.prepare(
+                """
+                UPDATE events SET broadcast_at = ?
+                WHERE tenant_id = ? AND seq BETWEEN ? AND ? AND broadcast_at IS NULL
+                """)
+            for stamp in stamps {
+                try s.bind(1, RFC3339.millis(stamp.at)).bind(2, stamp.tenantId).bind(3, stamp.seqs.lowerBound)
+                    .bind(4, stamp.seqs.upperBound).run()
+            }
         }
     }
 

@@ -96,9 +96,9 @@ public final class SQLiteStore: LeadStore {
         }
     }
 
-    /// Called on the writer thread after every commit that stored events (the host's
-    /// event hub then reads and broadcasts them). Set once at start-up.
-    public func observeCommittedEvents(_ observer: @escaping @Sendable () -> Void) {
+    /// Called on the writer thread after every commit that stored events, with those
+    /// events (the host's event hub broadcasts them). Set once at start-up; keep it short.
+    public func observeCommittedEvents(_ observer: @escaping @Sendable ([CommittedEvent]) -> Void) {
         leadWriter.eventObserver.withLock { $0 = observer }
     }
 
@@ -117,6 +117,7 @@ public final class SQLiteStore: LeadStore {
         _ db: SQLiteConnection, _ lw: LeadWriter, commit: Bool = true, _ body: (Date) throws -> T
     ) throws -> T {
         if db.isInTransaction {
+            let mark = lw.pendingEvents.count
             try db.prepare("SAVEPOINT work").run()
             do {
                 let value = try body(Date())
@@ -129,7 +130,7 @@ public final class SQLiteStore: LeadStore {
             } catch {
                 try? db.prepare("ROLLBACK TO work").run()
                 try? db.prepare("RELEASE work").run()
-                lw.rolledBack()
+                lw.rolledBack(eventMark: mark)
                 throw error
             }
         }
@@ -153,6 +154,7 @@ public final class SQLiteStore: LeadStore {
         _ db: SQLiteConnection, _ lw: LeadWriter, _ item: IngestItem, _ now: Date
     ) -> Result<IngestResult, StoreError> {
         do {
+            let mark = lw.pendingEvents.count
             try db.prepare("SAVEPOINT purchase").run()
             do {
                 let r = try lw.apply(item, now: now)
@@ -161,7 +163,7 @@ public final class SQLiteStore: LeadStore {
             } catch {
                 try db.prepare("ROLLBACK TO purchase").run()
                 try db.prepare("RELEASE purchase").run()
-                lw.rolledBack()
+                lw.rolledBack(eventMark: mark)
                 return .failure(error as? StoreError ?? StoreError(.unavailable, "\(error)"))
             }
         } catch {
