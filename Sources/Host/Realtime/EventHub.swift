@@ -21,7 +21,7 @@ import Synchronization
 ///
 /// A service: `run()` loops until cancelled. Thread-safe.
 final class EventHub: Sendable {
-    private let store: SQLiteStore
+    private let store: any EventStore
     private let metrics: Metrics?
     private let pollInterval: Duration
     private let doorbell = Doorbell()
@@ -35,7 +35,7 @@ final class EventHub: Sendable {
         var published: Int64
     }
 
-    init(store: SQLiteStore, metrics: Metrics? = nil, pollInterval: Duration = .milliseconds(250)) {
+    init(store: any EventStore, metrics: Metrics? = nil, pollInterval: Duration = .milliseconds(250)) {
         self.store = store
         self.metrics = metrics
         self.pollInterval = pollInterval

@@ -1,55 +1,6 @@
 public import Foundation
 
-/// A stored event of one tenant (what its sockets receive).
-public struct StoredEvent: Sendable, Hashable {
-    public var seq: Int64
-    public var type: String
-    /// The event's `data` member, JSON text.
-    public var payload: String
-    public var receivedAt: Date
-    public var committedAt: Date?
-    /// When the host first wrote the event to its tenant's sockets (nil: not yet, or no
-    /// socket was open).
-    public var broadcastAt: Date?
-
-    public init(
-        seq: Int64, type: String, payload: String, receivedAt: Date, committedAt: Date?, broadcastAt: Date? = nil
-    ) {
-        self.seq = seq
-        self.type = type
-        self.payload = payload
-        self.receivedAt = receivedAt
-        self.committedAt = committedAt
-        self.broadcastAt = broadcastAt
-    }
-}
-
-/// An event as its transaction committed it, with its tenant: what the store hands its
-/// commit observer.
-public struct CommittedEvent: Sendable, Hashable {
-    public var tenantId: String
-    public var event: StoredEvent
-
-    public init(tenantId: String, event: StoredEvent) {
-        self.tenantId = tenantId
-        self.event = event
-    }
-}
-
-/// The moment a run of one tenant's events was first written to its sockets.
-public struct BroadcastStamp: Sendable, Hashable {
-    public var tenantId: String
-    public var seqs: ClosedRange<Int64>
-    public var at: Date
-
-    public init(tenantId: String, seqs: ClosedRange<Int64>, at: Date) {
-        self.tenantId = tenantId
-        self.seqs = seqs
-        self.at = at
-    }
-}
-
-extension SQLiteStore {
+extension SQLiteStore: EventStore {
     /// The tenant's newest event `seq` (0 before the first), for `latestSeq`.
     public func latestSeq(tenantId: String) async throws -> Int64 {
         try await read { db in
