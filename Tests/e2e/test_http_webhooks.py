@@ -66,6 +66,15 @@ class StandardWebhooksTests(ServerTestCase):
         self.assertEqual(lead["email"], "mia1@example.com")
         self.assertEqual(lead["source"], "leadhub")
 
+    def test_a_lead_with_no_priced_purchase_has_price_0(self):
+        payload = leadhub_payload(7)
+        del payload["price"]
+        r = self.post(payload)
+        self.assertEqual(r.status, 201, r)
+        lead = self.server.get("/api/leads/" + r.json()["leadId"], token=self.agent["token"]).json()
+        self.assertEqual(lead["price"], 0)
+        self.assertIsNone(lead["purchases"][0]["price"])
+
     def test_redelivery_with_the_same_webhook_id_is_idempotent(self):
         payload = leadhub_payload(2)
         first = self.post(payload, webhook_id="msg_fixed_2")

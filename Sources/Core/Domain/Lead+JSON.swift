@@ -28,8 +28,9 @@ extension Lead {
         w.member("zipcode", zipcode)
         w.member("dob", dob)
         w.member("gender", gender)
+        // The contract's price is a number: with no priced purchase the sum is 0.
         w.key("price")
-        w.value(price)
+        w.value(price ?? 0)
         w.key("purchases")
         w.beginArray()
         for p in purchases {
