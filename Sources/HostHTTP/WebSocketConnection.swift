@@ -254,8 +254,9 @@ final class WebSocketConnection: @unchecked Sendable {
     fileprivate func transmit(
         _ data: UnsafePointer<UInt8>, count: Int, more: Bool, context: wslay_event_context_ptr
     ) -> Int {
+        let flags = sluice_ws_send_flags(more ? 1 : 0)
         while true {
-            let n = Glibc.send(descriptor, data, count, Int32(MSG_NOSIGNAL) | (more ? Int32(MSG_MORE) : 0))
+            let n = Glibc.send(descriptor, data, count, flags)
             if n >= 0 { return n }
             if errno == EINTR { continue }
             let wouldBlock = errno == EAGAIN || errno == EWOULDBLOCK

@@ -30,4 +30,8 @@ int sluice_mhd_connection_fd(struct MHD_Connection *connection);
 /// socket (never `close()` it directly). Call exactly once per upgrade handle.
 enum MHD_Result sluice_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh);
 
+/// `send()` flags for a WebSocket write: never SIGPIPE, and MSG_MORE when more follows.
+/// (A function because Swift sees the MSG_ constants from two modules here.)
+static inline int sluice_ws_send_flags(int more) { return MSG_NOSIGNAL | (more ? MSG_MORE : 0); }
+
 #endif
