@@ -12,7 +12,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 # Debian packages, one list per purpose. To add a package, add it to the right line.
 BUILD_PACKAGES := libsqlite3-dev libyaml-dev libssl-dev libpq-dev libmicrohttpd-dev libwslay-dev sqlite3 pkg-config
-TEST_PACKAGES  := python3
+TEST_PACKAGES  := python3 chromium chromium-driver
 BENCH_PACKAGES := python3 sqlite3 time strace
 
 # Override on the command line or in the environment: `make fuzz FUZZ_SECONDS=60`.
@@ -40,6 +40,7 @@ deps:
 
 test-deps: deps
 	@scripts/install-packages $(TEST_PACKAGES)
+	@python3 -c 'import selenium' 2>/dev/null || python3 -m pip install --quiet selenium
 
 bench-deps: deps
 	@scripts/install-packages $(BENCH_PACKAGES)
@@ -58,6 +59,8 @@ serve: build
 # errors; `swift test --skip-build` then reuses it instead of compiling everything again.
 test: test-deps
 	swift build --build-tests -Xswiftc -warnings-as-errors
+	@# `make serve` runs the release build: it must compile too (it once did not).
+	swift build -c release --product sluice -Xswiftc -warnings-as-errors
 	swift format lint --strict --recursive $(SWIFT_FORMAT_PATHS)
 	swift test --skip-build
 	.build/debug/fuzz-csv Tests/Fuzz/corpus/csv
@@ -65,7 +68,7 @@ test: test-deps
 	@# End-to-end tests drive the real binary; they find it through SLUICE_BIN.
 	@if [ -d Tests/e2e ]; then \
 		echo "python3 -m unittest discover -s Tests/e2e -p 'test_*.py'"; \
-		SLUICE_BIN="$$(swift build --show-bin-path)/sluice" python3 -m unittest discover -s Tests/e2e -p 'test_*.py'; \
+		SLUICE_UI_REQUIRED=1 SLUICE_BIN="$$(swift build --show-bin-path)/sluice" python3 -m unittest discover -s Tests/e2e -p 'test_*.py'; \
 	fi
 
 lint:

@@ -40,6 +40,8 @@ let package = Package(
         .executableTarget(
             name: "Host",
             dependencies: ["Core", "Plugins", "HostHTTP"],
+            // The web app's static files, copied as they are (no build step).
+            resources: [.copy("Web")],
             swiftSettings: strict
         ),
 

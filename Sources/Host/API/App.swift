@@ -98,6 +98,9 @@ final class App: HTTPHandler {
         r.add("GET", "/ws") { try await $0.socket($1) }
         r.add("GET", "/healthz") { app, _ in await app.health() }
         r.add("GET", "/metrics") { app, _ in await app.metricsPage() }
+        r.add("GET", "/") { app, request in app.webIndex(request) }
+        r.add("GET", "/app/{file}") { try $0.webAsset($1) }
+        r.add("GET", "/app/js/{file}") { try $0.webAsset($1) }
         return r
     }
 }

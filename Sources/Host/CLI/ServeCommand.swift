@@ -73,6 +73,11 @@ enum ServeCommand {
         print("listening on http://\(config.host == "::1" ? "[::1]" : config.host):\(server.port)")
         fflush(nil)  // stdout is a pipe in tests: make the line visible now
         Log.info("host started", ["port": String(server.port), "db": env.dbLocation])
+        // The web app's files are read now, not on the first visit; without them the API
+        // still serves and `/` answers 503.
+        if WebAssets.shared.index == nil {
+            Log.error("web app files not found; / answers 503 (set SLUICE_WEB_ROOT to the Web folder)")
+        }
 
         await waitForTermination()
         Log.info("shutting down")
