@@ -13,11 +13,12 @@ export PATH := $(PATH):/opt/swift/usr/bin
 # Debian packages, one list per purpose. To add a package, add it to the right line.
 BUILD_PACKAGES := libsqlite3-dev libyaml-dev libssl-dev libpq-dev libmicrohttpd-dev libwslay-dev sqlite3 pkg-config
 TEST_PACKAGES  := python3 chromium chromium-driver
-BENCH_PACKAGES := python3 sqlite3 time strace
+BENCH_PACKAGES := python3 sqlite3 time strace gcc
 
 # Override on the command line or in the environment: `make fuzz FUZZ_SECONDS=60`.
 FUZZ_SECONDS ?= 300
 BENCH_ROWS   ?= 1000000
+BENCH_WS_SECONDS ?= 20
 
 SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
@@ -83,6 +84,7 @@ fuzz: deps
 
 bench: bench-deps build
 	python3 bench/import_bench.py --rows $(BENCH_ROWS) --sluice .build/release/sluice
+	python3 bench/ws_latency.py --seconds $(BENCH_WS_SECONDS) --sluice .build/release/sluice
 
 clean:
 	rm -rf .build

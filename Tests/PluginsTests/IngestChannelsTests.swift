@@ -95,6 +95,28 @@ import Testing
         #expect(try await store.dueEnrichmentJobs(limit: 10, now: Date().addingTimeInterval(1)).count == 1)
     }
 
+    @Test func oneFailingJobInABatchLeavesTheOthersEnriched() async throws {
+        let vendor = Vendor(
+            config: VendorConfig(key: "picky", name: "Picky", adapter: "picky", channels: [.webhook]),
+            adapter: PickyAdapter())
+        let catalog = VendorCatalog(vendors: [vendor])
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let tenant = try await store.createTenant(name: "A")
+        var ids: [String] = []
+        for phone in ["5550142231", "5550142230", "5550142232"] {
+            let r = try await Ingestor(store: store).ingestDelivery(
+                vendor: vendor, record: .of(["phone": phone]), tenantId: tenant.id, receivedAt: Date())
+            ids.append(r.lead.id)
+        }
+        let worker = EnrichmentWorker(store: store, catalog: catalog)
+        #expect(try await worker.drainOnce() == 3)
+        let leads = try await ids.asyncMap { try #require(try await store.lead(id: $0, tenantId: tenant.id)) }
+        #expect(leads.map(\.enrichment.status) == [.done, .pending, .done])
+        #expect(leads[0].enrichedAt != nil && leads[1].enrichedAt == nil && leads[2].enrichedAt != nil)
+        #expect(leads[0].city == "Picked")
+        #expect(leads[1].enrichment.lastError?.contains("ends in 0") == true)
+    }
+
     @Test func marketplaceFromTheShippedFileMapsEveryColumn() throws {
         let catalog = try Self.shippedCatalog()
         let marketplace = try #require(catalog["marketplace"])
@@ -136,6 +158,23 @@ struct FlakyAdapter: VendorAdapter {
     func minimal(_ r: VendorRecord) throws(AdapterError) -> LeadDraft { LeadDraft(phone: r.string("phone")) }
     func enrich(_ r: VendorRecord) throws(AdapterError) -> LeadDraft {
         throw AdapterError(.invalidRecord, "upstream table missing")
+    }
+}
+
+/// An adapter whose enrichment fails for phones ending in 0 and works for the others.
+struct PickyAdapter: VendorAdapter {
+    func minimal(_ r: VendorRecord) throws(AdapterError) -> LeadDraft { LeadDraft(phone: r.string("phone")) }
+    func enrich(_ r: VendorRecord) throws(AdapterError) -> LeadDraft {
+        if r.string("phone")?.hasSuffix("0") == true { throw AdapterError(.invalidRecord, "phone ends in 0") }
+        return LeadDraft(city: "Picked")
+    }
+}
+
+extension Array {
+    fileprivate func asyncMap<T>(_ body: (Element) async throws -> T) async rethrows -> [T] {
+        var out: [T] = []
+        for e in self { out.append(try await body(e)) }
+        return out
     }
 }
 

@@ -56,29 +56,42 @@ public final class EnrichmentWorker: Sendable {
     public func drainOnce(now: Date = Date()) async throws -> Int {
         var count = 0
         while true {
-            let jobs = try await store.dueEnrichmentJobs(limit: 100, now: now)
+            let jobs = try await store.dueEnrichmentJobs(limit: Self.batchSize, now: now)
             if jobs.isEmpty { return count }
-            for job in jobs {
-                await run(job)
-                count += 1
-            }
+            await run(jobs)
+            count += jobs.count
         }
     }
 
-    private func run(_ job: EnrichmentJob) async {
+    /// Jobs completed per transaction: enough to share commits in a burst, few enough
+    /// that webhooks queued behind the transaction wait only a few milliseconds.
+    static let batchSize = 32
+
+    private func run(_ jobs: [EnrichmentJob]) async {
         let catalog = self.catalog
-        do {
-            let lead = try await store.completeEnrichment(job) { vendorKey, record in
-                guard let vendor = catalog[vendorKey] else {
-                    throw AdapterError(.invalidRecord, "vendor '\(vendorKey)' is no longer configured")
-                }
-                return NormalizedDraft(try vendor.adapter.enrich(record))
+        let enrich: EnrichmentFunction = { vendorKey, record in
+            guard let vendor = catalog[vendorKey] else {
+                throw AdapterError(.invalidRecord, "vendor '\(vendorKey)' is no longer configured")
             }
-            if let lead { onEnriched(lead) }
+            return NormalizedDraft(try vendor.adapter.enrich(record))
+        }
+        let results: [Result<Lead?, any Error>]
+        do {
+            results = try await store.completeEnrichment(jobs, enrich: enrich)
         } catch {
-            let attempts = job.attempts + 1
-            let retryAt = attempts >= policy.maxAttempts ? nil : Date().addingTimeInterval(delay(attempts: attempts))
-            try? await store.failEnrichment(job, error: "\(error)", retryAt: retryAt)
+            // The store failed (not one job): nothing completed; each job is retried later.
+            results = jobs.map { _ in .failure(error) }
+        }
+        for (job, result) in zip(jobs, results) {
+            switch result {
+            case .success(let lead):
+                if let lead { onEnriched(lead) }
+            case .failure(let error):
+                let attempts = job.attempts + 1
+                let retryAt =
+                    attempts >= policy.maxAttempts ? nil : Date().addingTimeInterval(delay(attempts: attempts))
+                try? await store.failEnrichment(job, error: "\(error)", retryAt: retryAt)
+            }
         }
     }
 

@@ -29,11 +29,16 @@ public typealias EnrichmentFunction = @Sendable (_ vendor: String, _ record: Ven
 public protocol EnrichmentStore: Sendable {
     /// Pending jobs whose time has come, oldest first.
     func dueEnrichmentJobs(limit: Int, now: Date) async throws -> [EnrichmentJob]
-    /// Runs `enrich` on the job's stored purchase and, in one transaction, merges the
-    /// result into the lead, marks it enriched when no other job waits, and deletes the
-    /// job. Returns the lead as stored; nil when the job or its lead no longer exists.
-    /// Throws what `enrich` throws (the job is then left as it was).
-    func completeEnrichment(_ job: EnrichmentJob, enrich: @escaping EnrichmentFunction) async throws -> Lead?
+    /// Runs `enrich` on each job's stored purchase and merges the result into its lead,
+    /// marks the lead enriched when no other job waits, and deletes the job — all jobs in
+    /// one transaction (one commit for the lot, so a burst of webhooks does not cost a
+    /// second fsync each). Results are in job order: the lead as stored; nil when the job
+    /// or its lead no longer exists; or what `enrich` threw (that job is left as it was,
+    /// the others still complete). Throws only when the store fails, and then no job
+    /// completed.
+    func completeEnrichment(
+        _ jobs: [EnrichmentJob], enrich: @escaping EnrichmentFunction
+    ) async throws -> [Result<Lead?, any Error>]
     /// Records a failed run: retried at `retryAt`, or parked (visible on the lead,
     /// re-runnable with `sluice jobs retry`) when `retryAt` is nil.
     func failEnrichment(_ job: EnrichmentJob, error: String, retryAt: Date?) async throws
