@@ -32,6 +32,13 @@ final class WebSocketConnection: @unchecked Sendable {
     /// A non-urgent close waiting for the frames queued before it.
     private var pendingClose: (code: UInt16, reason: String)?
     private var failed = false
+    /// Framed bytes wslay handed over and the kernel has not taken yet. wslay writes frame
+    /// by frame (a `send` per frame); collecting its output here turns a turn's frames for
+    /// this socket into one `send`, which is what lets one thread feed a thousand sockets.
+    private var output: [UInt8] = []
+    private var outputStart = 0
+    /// Most framed bytes held here before wslay is told to wait (it keeps the rest queued).
+    private static let outputLimit = 256 * 1024
 
     init(descriptor: Int32, upgrade: OpaquePointer, extra: [UInt8], socket: WebSocket) {
         self.descriptor = descriptor
@@ -64,7 +71,7 @@ final class WebSocketConnection: @unchecked Sendable {
         guard let context else { return 0 }
         var events: UInt32 = 0
         if wslay_event_want_read(context) != 0 { events |= EPOLLIN.rawValue }
-        if wslay_event_want_write(context) != 0 { events |= EPOLLOUT.rawValue }
+        if wslay_event_want_write(context) != 0 || hasOutput { events |= EPOLLOUT.rawValue }
         return events
     }
 
@@ -82,7 +89,38 @@ final class WebSocketConnection: @unchecked Sendable {
     }
 
     /// The socket is writable again.
-    func writable(now: ContinuousClock.Instant) { flush(now: now) }
+    func writable(now: ContinuousClock.Instant) {
+        drainOutput()
+        flush(now: now)
+    }
+
+    private var hasOutput: Bool { outputStart < output.count }
+
+    /// Writes what the kernel takes of `output` (one `send` for every frame collected).
+    private func drainOutput() {
+        guard !failed, hasOutput else { return }
+        let flags = sluice_ws_send_flags(0)
+        while outputStart < output.count {
+            let n = output.withUnsafeBufferPointer { buffer in
+                Glibc.send(descriptor, buffer.baseAddress! + outputStart, buffer.count - outputStart, flags)
+            }
+            if n > 0 {
+                outputStart += n
+                continue
+            }
+            if n < 0, errno == EINTR { continue }
+            if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { break }
+            failed = true  // the peer is gone
+            return
+        }
+        if outputStart == output.count {
+            output.removeAll(keepingCapacity: output.capacity <= 64 * 1024)
+            outputStart = 0
+        } else if outputStart > output.count / 2 {
+            output.removeSubrange(0..<outputStart)
+            outputStart = 0
+        }
+    }
 
     /// Bytes left over from the HTTP request (sent before the 101 went out).
     var hasExtra: Bool { extraOffset < extra.count }
@@ -124,6 +162,7 @@ final class WebSocketConnection: @unchecked Sendable {
             // Silent for a whole interval: say why if the socket takes it, then drop it.
             queueClose(1001, "ping timeout", now: now)
             _ = wslay_event_send(context)
+            drainOutput()
             failed = true
             return true
         }
@@ -166,8 +205,14 @@ final class WebSocketConnection: @unchecked Sendable {
             queueClose(close.code, close.reason, now: now)
             if wslay_event_send(context) != 0 { failed = true }
         }
+        drainOutput()
+        // Room again: let wslay frame what it still holds.
+        if !failed, !hasOutput, wslay_event_want_write(context) != 0 {
+            if wslay_event_send(context) != 0 { failed = true }
+            drainOutput()
+        }
         noteClose(now: now)
-        let bytes = wslay_event_get_queued_msg_length(context)
+        let bytes = wslay_event_get_queued_msg_length(context) + (output.count - outputStart)
         let count = wslay_event_get_queued_msg_count(context)
         socket.outbox.withLock {
             $0.wslayBytes = bytes
@@ -196,7 +241,8 @@ final class WebSocketConnection: @unchecked Sendable {
             closeCode = wslay_event_get_status_code_sent(context)
         }
         guard closeCode != nil else { return }
-        let onTheWire = wslay_event_get_close_sent(context) != 0 || wslay_event_get_close_received(context) != 0
+        let onTheWire =
+            (wslay_event_get_close_sent(context) != 0 && !hasOutput) || wslay_event_get_close_received(context) != 0
         let deadline = now + (onTheWire ? socket.options.closeTimeout : socket.options.pingInterval)
         if closeDeadline.map({ deadline < $0 }) ?? true { closeDeadline = deadline }
     }
@@ -252,18 +298,16 @@ final class WebSocketConnection: @unchecked Sendable {
     }
 
     fileprivate func transmit(
-        _ data: UnsafePointer<UInt8>, count: Int, more: Bool, context: wslay_event_context_ptr
+        _ data: UnsafePointer<UInt8>, count: Int, context: wslay_event_context_ptr
     ) -> Int {
-        let flags = sluice_ws_send_flags(more ? 1 : 0)
-        while true {
-            let n = Glibc.send(descriptor, data, count, flags)
-            if n >= 0 { return n }
-            if errno == EINTR { continue }
-            let wouldBlock = errno == EAGAIN || errno == EWOULDBLOCK
-            wslay_event_set_error(
-                context, wouldBlock ? WSLAY_ERR_WOULDBLOCK.rawValue : WSLAY_ERR_CALLBACK_FAILURE.rawValue)
+        let held = output.count - outputStart
+        guard held < Self.outputLimit else {
+            wslay_event_set_error(context, WSLAY_ERR_WOULDBLOCK.rawValue)
             return -1
         }
+        let n = min(count, Self.outputLimit - held)
+        output.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
+        return n
     }
 
     private static let callbacks = wslay_event_callbacks(
@@ -272,11 +316,10 @@ final class WebSocketConnection: @unchecked Sendable {
             let connection = Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue()
             return connection.receive(into: buffer, count: count, context: context)
         },
-        send_callback: { context, data, count, flags, user in
+        send_callback: { context, data, count, _, user in
             guard let context, let data, let user else { return -1 }
             let connection = Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue()
-            return connection.transmit(
-                data, count: count, more: flags & Int32(WSLAY_MSG_MORE.rawValue) != 0, context: context)
+            return connection.transmit(data, count: count, context: context)
         },
         genmask_callback: nil,
         on_frame_recv_start_callback: nil,

@@ -94,6 +94,7 @@ enum ServeCommand {
         hubTask.cancel()
         purgeTask.cancel()
         _ = await workerTask.value
+        _ = await hubTask.value  // writes the last broadcast times
         Log.info("stopped")
     }
 
