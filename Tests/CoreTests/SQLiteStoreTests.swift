@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import Core
@@ -126,5 +127,27 @@ import Testing
         #expect(outcomes.filter { $0.outcome == .created }.count == 50)
         #expect(Set(outcomes.map(\.lead.id)).count == 50)
         #expect(try await store.leadCount(tenantId: t.id) == 50)
+    }
+
+    /// A long-running host commits millions of times. The event observer once grew two
+    /// reabstraction thunks per call (a bare closure in a `Mutex`): every call walked all
+    /// earlier ones, and a few hundred thousand calls overflowed the writer's stack.
+    @Test func theEventObserverCostsTheSameOnTheMillionthCommit() async throws {
+        _ = try SQLiteStore(path: dir.file("a.db"))
+        let db = try SQLiteConnection(path: dir.file("a.db"))
+        let writer = LeadWriter(db: db)
+        let seen = Mutex(0)
+        writer.eventObserver.withLock {
+            $0 = LeadWriter.EventObserver { events in seen.withLock { $0 += events.count } }
+        }
+        try db.execute("BEGIN")
+        try writer.beginTransaction()
+        let calls = 100_000
+        for _ in 0..<calls {
+            try writer.appendEvent(tenantId: "t", type: "ping", payload: "{}", receivedAt: Date(), now: Date())
+            writer.committed()
+        }
+        try db.execute("ROLLBACK")
+        #expect(seen.withLock { $0 } == calls)
     }
 }

@@ -45,14 +45,23 @@ final class LeadWriter: @unchecked Sendable {
     }
 
     /// Told after a commit that stored events, with those events in `seq` order.
-    let eventObserver = Mutex<(@Sendable ([CommittedEvent]) -> Void)?>(nil)
+    ///
+    /// The closure sits in a struct: a bare function type inside `Mutex` is reabstracted
+    /// on every `withLock` (the generic storage and the closure's `inout` disagree), and
+    /// each access wrapped the stored closure in two more thunks — after an hour of
+    /// webhooks one call ran through hundreds of thousands of them.
+    let eventObserver = Mutex<EventObserver?>(nil)
+
+    struct EventObserver: Sendable {
+        let call: @Sendable ([CommittedEvent]) -> Void
+    }
 
     /// Call after every commit.
     func committed() {
         guard !pendingEvents.isEmpty else { return }
         let events = pendingEvents
         pendingEvents.removeAll(keepingCapacity: true)
-        eventObserver.withLock { $0 }?(events)
+        eventObserver.withLock { $0 }?.call(events)
     }
 
     /// Call when a transaction or savepoint rolled back: cached state may be unwritten,

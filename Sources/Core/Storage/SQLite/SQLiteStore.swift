@@ -99,7 +99,7 @@ public final class SQLiteStore: LeadStore {
     /// Called on the writer thread after every commit that stored events, with those
     /// events (the host's event hub broadcasts them). Set once at start-up; keep it short.
     public func observeCommittedEvents(_ observer: @escaping @Sendable ([CommittedEvent]) -> Void) {
-        leadWriter.eventObserver.withLock { $0 = observer }
+        leadWriter.eventObserver.withLock { $0 = LeadWriter.EventObserver(call: observer) }
     }
 
     public func ingest(_ item: IngestItem) async throws -> IngestResult {
