@@ -55,6 +55,8 @@ final class WebSocketConnection: @unchecked Sendable {
             // from growing to megabytes per socket with a thousand sockets open.
             var size = Int32(socket.options.sendBufferBytes)
             _ = setsockopt(descriptor, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+            // Frames go out as they are written (no Nagle delay behind an unacknowledged one).
+            _ = sluice_tcp_nodelay(descriptor)
             wslay_event_config_set_max_recv_msg_length(created, UInt64(max(0, socket.options.maxMessageBytes)))
         }
     }

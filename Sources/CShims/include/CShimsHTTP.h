@@ -6,6 +6,8 @@
 #include <sys/types.h>
 #include <sys/select.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <microhttpd.h>
 // The WebSocket loop's epoll and eventfd (Swift's Glibc module does not export them).
 #include <sys/epoll.h>
@@ -33,5 +35,13 @@ enum MHD_Result sluice_mhd_upgrade_close(struct MHD_UpgradeResponseHandle *urh);
 /// `send()` flags for a WebSocket write: never SIGPIPE, and MSG_MORE when more follows.
 /// (A function because Swift sees the MSG_ constants from two modules here.)
 static inline int sluice_ws_send_flags(int more) { return MSG_NOSIGNAL | (more ? MSG_MORE : 0); }
+
+/// Turns Nagle's algorithm off on a connected TCP socket (`TCP_NODELAY`); 0 on success.
+/// A WebSocket writes small frames one after another: with Nagle on, a frame written while
+/// the previous one is unacknowledged waits for the peer's delayed ACK (up to 40 ms).
+static inline int sluice_tcp_nodelay(int fd) {
+    int one = 1;
+    return setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+}
 
 #endif
