@@ -28,7 +28,7 @@ public final class CSVImport {
         public var batchSize: Int
         public var batchId: String
 
-        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 1500) {
+        public init(tenantId: String, assignedTo: String? = nil, vendor: String? = nil, batchSize: Int = 500) {
             self.tenantId = tenantId
             self.assignedTo = assignedTo
             self.vendor = vendor
@@ -49,7 +49,11 @@ public final class CSVImport {
     private var events: [CSVTable.Event] = []
     private var batch: [IngestItem] = []
     private var batchRows: [(row: Int, line: Int)] = []
-    private var inflight: (task: Task<[Result<BatchOutcome, StoreError>], any Error>, rows: [(row: Int, line: Int)])?
+    private var inflight:
+        (
+            task: Task<[Result<BatchOutcome, StoreError>], any Error>, rows: [(row: Int, line: Int)],
+            commits: Bool, started: ContinuousClock.Instant
+        )?
     private var vendorsSeen: [String] = []
 
     public private(set) var reply: ImportReply
@@ -58,6 +62,8 @@ public final class CSVImport {
     /// Data records read so far (stored or not).
     public private(set) var rowsRead = 0
     private var lastCommit = ContinuousClock.now
+    /// The current time between commits (see ``commitInterval``).
+    private var commitEvery = CSVImport.commitInterval
 
     public init(catalog: VendorCatalog, store: any LeadStore, options: Options, onReject: RejectSink? = nil) {
         self.catalog = catalog
@@ -171,6 +177,13 @@ public final class CSVImport {
     /// page the transaction touched, so fewer, larger commits write far less. Half a
     /// second keeps another process's writes (a running host's webhooks) waiting briefly
     /// and gets an import's leads to the host's sockets within a second.
+    ///
+    /// In a large database nearly every commit rewrites every page of the identity
+    /// indexes (phone, email and vendor lead id are random keys), so a commit costs more
+    /// as the tenant grows. The interval then stretches to a few times what the last
+    /// committing batch took, at most ``longestCommitInterval`` (one second, so another
+    /// process still waits at most that long): commits stay a fraction of the import's
+    /// time instead of most of it.
     private func flush(final: Bool = false) async throws {
         guard !batch.isEmpty else {
             if final { try await commitNow() }
@@ -179,20 +192,22 @@ public final class CSVImport {
         try await collectInflight()
         let items = batch
         let store = self.store
-        let commit = final || ContinuousClock.now - lastCommit >= CSVImport.commitInterval
+        let commit = final || ContinuousClock.now - lastCommit >= commitEvery
         if commit {
             lastCommit = ContinuousClock.now
             // Batches are built on this thread and freed on the store's: give the freed
             // memory back so the resident size stays flat over a long file.
             _ = sluice_malloc_trim()
         }
-        inflight = (Task { try await store.ingest(batch: items, commit: commit) }, batchRows)
+        inflight = (Task { try await store.ingest(batch: items, commit: commit) }, batchRows, commit, .now)
         batch.removeAll(keepingCapacity: true)
         batchRows.removeAll(keepingCapacity: true)
     }
 
-    /// Longest time rows stay uncommitted during an import.
+    /// Time between an import's commits while they are cheap.
     public static let commitInterval: Duration = .milliseconds(500)
+    /// Longest time rows stay uncommitted during an import, when commits are expensive.
+    public static let longestCommitInterval: Duration = .seconds(1)
 
     private func commitNow() async throws {
         try await collectInflight()
@@ -205,11 +220,16 @@ public final class CSVImport {
     }
 
     private func collectInflight() async throws {
-        guard let (task, rows) = inflight else { return }
+        guard let (task, rows, commits, started) = inflight else { return }
         inflight = nil
         let results: [Result<BatchOutcome, StoreError>]
         do {
             results = try await task.value
+            if commits {
+                // The writer thread does nothing else meanwhile: this is the batch plus its commit.
+                commitEvery = min(
+                    max(CSVImport.commitInterval, (ContinuousClock.now - started) * 8), CSVImport.longestCommitInterval)
+            }
         } catch {
             throw ImportError(
                 .io, "the import stopped at row \(rows.first?.row ?? 0) because the database failed: \(error)")

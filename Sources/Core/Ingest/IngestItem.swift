@@ -1,4 +1,5 @@
 public import Foundation
+import Synchronization
 
 /// One purchase on its way into the store: the tenant that owns it (from the
 /// credential or the command line, never from the payload), the vendor, the vendor's
@@ -47,7 +48,7 @@ public struct IngestItem: Sendable {
         self.assignedTo = assignedTo
         self.names = record.names
         self.recordValues = record.valuesJSON
-        self.recordHash = IngestItem.fnv1a(record.names.json, recordValues)
+        self.recordHash = IngestItem.recordHash(record.names, recordValues)
         let key = draft.purchaseKey!
         self.purchaseKey = key
         var lead = Lead(
@@ -63,18 +64,38 @@ public struct IngestItem: Sendable {
     }
 
     static func fnv1a(_ a: String, _ b: String) -> Int64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in a.utf8 {
-            h ^= UInt64(byte)
-            h = h &* 0x0000_0100_0000_01B3
-        }
+        var h = fnv1a(0xcbf2_9ce4_8422_2325, a)
         h ^= 0xFF
         h = h &* 0x0000_0100_0000_01B3
-        for byte in b.utf8 {
-            h ^= UInt64(byte)
+        return Int64(bitPattern: fnv1a(h, b))
+    }
+
+    /// ``fnv1a(_:_:)`` of a record: the names' part is the same for every row of a file,
+    /// so its state is computed once per name list (the last one is kept).
+    static func recordHash(_ names: FieldNames, _ values: String) -> Int64 {
+        let prefix = namesPrefix.withLock { last -> UInt64 in
+            if let last, last.names === names { return last.state }
+            var h = fnv1a(0xcbf2_9ce4_8422_2325, names.json)
+            h ^= 0xFF
             h = h &* 0x0000_0100_0000_01B3
+            last = (names, h)
+            return h
         }
-        return Int64(bitPattern: h)
+        return Int64(bitPattern: fnv1a(prefix, values))
+    }
+
+    private static let namesPrefix = Mutex<(names: FieldNames, state: UInt64)?>(nil)
+
+    private static func fnv1a(_ start: UInt64, _ s: String) -> UInt64 {
+        var h = start
+        var s = s
+        s.withUTF8 { bytes in
+            for byte in bytes {
+                h ^= UInt64(byte)
+                h = h &* 0x0000_0100_0000_01B3
+            }
+        }
+        return h
     }
 
     /// Identity as normalised: what the store resolves the lead by.

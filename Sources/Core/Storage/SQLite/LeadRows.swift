@@ -20,6 +20,18 @@ enum LeadRows {
         disposition = ?25, assigned_to = ?26, doc = ?27 WHERE id = ?1 AND tenant_id = ?2
         """
 
+    /// ``updateSQL`` without the indexed columns (`email`, `phone`, `created_at`): SQLite
+    /// rewrites an index entry whenever the UPDATE names one of its columns, even with
+    /// the same value, and identity is sticky, so most merges change none of them. Same
+    /// parameter numbers, so ``bind(_:doc:to:)`` serves both.
+    static let updateKeepingKeysSQL = """
+        UPDATE OR FAIL leads SET source = ?3, vendor_lead_id = ?4, first_name = ?5, last_name = ?6, name = ?7, \
+        street1 = ?10, city = ?11, state = ?12, zipcode = ?13, dob = ?14, \
+        gender = ?15, price = ?16, received_at = ?18, updated_at = ?19, enriched_at = ?20, \
+        enrichment_status = ?21, enrichment_attempts = ?22, enrichment_error = ?23, status = ?24, \
+        disposition = ?25, assigned_to = ?26, doc = ?27 WHERE id = ?1 AND tenant_id = ?2
+        """
+
     /// Binds all 27 values of `lead` in column order; `doc` when already encoded.
     static func bind(_ lead: Lead, doc: String? = nil, to s: SQLiteStatement) {
         s.bind(1, lead.id).bind(2, lead.tenantId).bind(3, lead.source).bind(4, lead.vendorLeadId)

@@ -25,6 +25,7 @@ final class LeadWriter: @unchecked Sendable {
     private var older: [String: Lead] = [:]
     private let generationSize = 1024
     private var namesIds: [String: Int64] = [:]
+    private var lastNames: (names: FieldNames, id: Int64)?
     private var dataVersion: Int64 = -1
     /// Events the open transaction appended, in order; handed to the observer after the
     /// commit (so the host can broadcast them without reading them back).
@@ -76,15 +77,15 @@ final class LeadWriter: @unchecked Sendable {
         recent.removeAll(keepingCapacity: true)
         older.removeAll(keepingCapacity: true)
         namesIds.removeAll()
+        lastNames = nil
     }
 
     private static let resolveSQL = """
-        SELECT (SELECT lead_id FROM purchases WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
-               (SELECT names_id = ?4 AND record_hash = ?5 FROM purchases
-                 WHERE tenant_id = ?1 AND vendor = ?2 AND purchase_key = ?3),
+        SELECT p.lead_id, p.names_id = ?4 AND p.record_hash = ?5,
                (SELECT lead_id FROM lead_keys WHERE tenant_id = ?1 AND vendor = ?2 AND vendor_lead_id = ?6),
                (SELECT id FROM leads WHERE tenant_id = ?1 AND phone = ?7),
                (SELECT id FROM leads WHERE tenant_id = ?1 AND email = ?8)
+        FROM (SELECT 1) LEFT JOIN purchases p ON p.tenant_id = ?1 AND p.vendor = ?2 AND p.purchase_key = ?3
         """
 
     /// Stores one purchase. `now` stamps `updatedAt` (and `enrichedAt` when enriched).
@@ -115,6 +116,7 @@ final class LeadWriter: @unchecked Sendable {
         var lead: Lead
         var doc: String?
         let isNew: Bool
+        var keysChanged = true
         if let id = leadId, let existing = try load(id: id, tenantId: item.tenantId) {
             lead = existing
             let before = lead
@@ -124,6 +126,7 @@ final class LeadWriter: @unchecked Sendable {
                 return IngestResult(outcome: .unchanged, lead: lead)
             }
             isNew = false
+            keysChanged = lead.phone != before.phone || lead.email != before.email || lead.createdAt != before.createdAt
         } else {
             lead = item.fresh
             doc = item.freshDoc
@@ -146,7 +149,8 @@ final class LeadWriter: @unchecked Sendable {
         lead.updatedAt = now
 
         // 4. Write.
-        let write = try db.prepare(isNew ? LeadRows.insertSQL : LeadRows.updateSQL)
+        let write = try db.prepare(
+            isNew ? LeadRows.insertSQL : keysChanged ? LeadRows.updateSQL : LeadRows.updateKeepingKeysSQL)
         LeadRows.bind(lead, doc: doc, to: write)
         try write.run()
         // Deferred (webhook) purchases keep their record: enrichment runs from it.
@@ -259,6 +263,14 @@ final class LeadWriter: @unchecked Sendable {
 
     /// The id of a record name list, created on first use and cached.
     private func recordNamesId(_ names: FieldNames) throws -> Int64 {
+        // Every row of a file shares one name list: skip hashing its JSON for each row.
+        if let last = lastNames, last.names === names { return last.id }
+        let id = try storedNamesId(names)
+        lastNames = (names, id)
+        return id
+    }
+
+    private func storedNamesId(_ names: FieldNames) throws -> Int64 {
         if let id = namesIds[names.json] { return id }
         try db.prepare("INSERT INTO record_names (names) VALUES (?) ON CONFLICT (names) DO NOTHING").bind(
             1, names.json
