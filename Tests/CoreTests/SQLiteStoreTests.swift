@@ -129,6 +129,39 @@ import Testing
         #expect(try await store.leadCount(tenantId: t.id) == 50)
     }
 
+    /// A failing item in a fresh transaction fails alone; a failing batch of an import
+    /// whose transaction is open (no savepoint there) rolls back to the import's last
+    /// commit and throws — what was committed stays.
+    @Test func aFailingItemFailsAloneAndAFailingOpenImportBatchRollsBackToItsLastCommit() async throws {
+        let path = dir.file("a.db")
+        let store = try SQLiteStore(path: path)
+        let t = try await store.createTenant(name: "A")
+        let db = try SQLiteConnection(path: path)
+        db.setBusyTimeout(milliseconds: 5000)
+        try db.execute(
+            """
+            CREATE TRIGGER poison BEFORE INSERT ON leads WHEN NEW.phone = '+15550000000'
+            BEGIN SELECT RAISE(FAIL, 'poisoned row'); END
+            """)
+        let poison = try item(t.id, ["purchase": "X", "phone": "5550000000"])
+        func rows(_ range: Range<Int>) throws -> [IngestItem] {
+            try range.map { try item(t.id, ["purchase": "P\($0)", "phone": "55520\(String(format: "%05d", $0))"]) }
+        }
+
+        let alone = try await store.ingest(batch: try rows(0..<3) + [poison] + rows(3..<5), commit: true)
+        #expect(alone.map { (try? $0.get()) == nil } == [false, false, false, true, false, false])
+        #expect(try await store.leadCount(tenantId: t.id) == 5)
+
+        _ = try await store.ingest(batch: try rows(5..<10), commit: false)
+        await #expect(throws: StoreError.self) {
+            _ = try await store.ingest(batch: try rows(10..<12) + [poison], commit: false)
+        }
+        #expect(try await store.leadCount(tenantId: t.id) == 5)
+        // The store carries on with the next import.
+        _ = try await store.ingest(batch: try rows(5..<12), commit: true)
+        #expect(try await store.leadCount(tenantId: t.id) == 12)
+    }
+
     /// A long-running host commits millions of times. The event observer once grew two
     /// reabstraction thunks per call (a bare closure in a `Mutex`): every call walked all
     /// earlier ones, and a few hundred thousand calls overflowed the writer's stack.

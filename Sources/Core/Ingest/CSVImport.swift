@@ -64,6 +64,8 @@ public final class CSVImport {
     private var lastCommit = ContinuousClock.now
     /// The current time between commits (see ``commitInterval``).
     private var commitEvery = CSVImport.commitInterval
+    /// Rows of the file up to this one are committed (for the message when the store fails).
+    private var committedThrough = 0
 
     public init(catalog: VendorCatalog, store: any LeadStore, options: Options, onReject: RejectSink? = nil) {
         self.catalog = catalog
@@ -214,9 +216,18 @@ public final class CSVImport {
         do {
             try await store.commit()
         } catch {
-            throw ImportError(.io, "the import stopped because the database failed: \(error)")
+            throw stopped(at: rowsRead, error)
         }
+        committedThrough = rowsRead
         lastCommit = ContinuousClock.now
+    }
+
+    private func stopped(at row: Int, _ error: any Error) -> ImportError {
+        let kept =
+            committedThrough > 0
+            ? "rows up to \(committedThrough) are stored; importing the file again finishes it"
+            : "no row was stored"
+        return ImportError(.io, "the import stopped at row \(row) because the database failed (\(error)); \(kept)")
     }
 
     private func collectInflight() async throws {
@@ -226,13 +237,13 @@ public final class CSVImport {
         do {
             results = try await task.value
             if commits {
+                committedThrough = rows.last?.row ?? committedThrough
                 // The writer thread does nothing else meanwhile: this is the batch plus its commit.
                 commitEvery = min(
                     max(CSVImport.commitInterval, (ContinuousClock.now - started) * 8), CSVImport.longestCommitInterval)
             }
         } catch {
-            throw ImportError(
-                .io, "the import stopped at row \(rows.first?.row ?? 0) because the database failed: \(error)")
+            throw stopped(at: rows.first?.row ?? rowsRead, error)
         }
         for (result, where_) in zip(results, rows) {
             switch result {
