@@ -421,7 +421,10 @@ def run_one(number, spec, seconds, client, sluice, vendors, work):
         for c in children:
             c.stop()
         server.stop()
-        shutil.rmtree(run_dir, ignore_errors=True)
+        if os.environ.get("BENCH_KEEP"):
+            print(f"    kept {run_dir} (BENCH_KEEP)", flush=True)
+        else:
+            shutil.rmtree(run_dir, ignore_errors=True)
 
 
 def analyse(spec, seconds, nleads, senders, listeners, send_summaries, listen_summaries, other, stored, process_ms,
@@ -577,6 +580,7 @@ def check_targets(results):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    # BENCH_KEEP=1 keeps each run's directory (database, listener files) for inspection.
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_WS_SECONDS", 20)),
                         help="length of each run (BENCH_WS_SECONDS)")
     parser.add_argument("--sluice", default=os.path.join(REPO, ".build", "release", "sluice"))
