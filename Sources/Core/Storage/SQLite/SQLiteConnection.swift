@@ -17,6 +17,8 @@ package final class SQLiteConnection {
     private let handle: OpaquePointer
     package let path: String
     private var cache: [String: SQLiteStatement] = [:]
+    /// The closure `onLogCommit` installed, kept alive for SQLite's hook.
+    private var logHook: Unmanaged<LogHook>?
 
     /// Opens (creating when missing) the database at `path`.
     package init(path: String, readOnly: Bool = false) throws(SQLiteError) {
@@ -39,6 +41,35 @@ package final class SQLiteConnection {
     deinit {
         cache.removeAll()
         sqlite3_close_v2(handle)
+        logHook?.release()
+    }
+
+    /// Calls `body` on this connection's thread after each commit to the write-ahead
+    /// log, with the log's size in pages. Replaces SQLite's automatic checkpoints (which
+    /// would run inside the commit): `body` decides when to checkpoint, e.g. by waking a
+    /// ``Checkpointer`` or calling ``checkpoint()`` itself.
+    package func onLogCommit(_ body: @escaping (Int) -> Void) {
+        let hook = Unmanaged.passRetained(LogHook(body))
+        logHook?.release()
+        logHook = hook
+        sqlite3_wal_hook(
+            handle,
+            { context, _, _, pages in
+                Unmanaged<LogHook>.fromOpaque(context!).takeUnretainedValue().body(Int(pages))
+                return SQLITE_OK
+            }, hook.toOpaque())
+    }
+
+    /// Copies what it can of the write-ahead log into the database file without waiting
+    /// for any lock (`SQLITE_CHECKPOINT_PASSIVE`). Returns the log's size and how much of
+    /// it is now in the database, in pages.
+    @discardableResult
+    package func checkpoint() throws(SQLiteError) -> (logPages: Int, copiedPages: Int) {
+        var log: Int32 = 0
+        var copied: Int32 = 0
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &copied)
+        guard rc == SQLITE_OK else { throw error(rc, sql: "checkpoint") }
+        return (Int(log), Int(copied))
     }
 
     /// Runs one or more statements without results (DDL, pragmas, BEGIN/COMMIT).
@@ -99,4 +130,10 @@ package final class SQLiteConnection {
             code: rc & 0xff, extendedCode: sqlite3_extended_errcode(handle),
             message: String(cString: sqlite3_errmsg(handle)), sql: sql)
     }
+}
+
+/// Boxes the closure SQLite's write-ahead-log hook calls.
+private final class LogHook {
+    let body: (Int) -> Void
+    init(_ body: @escaping (Int) -> Void) { self.body = body }
 }

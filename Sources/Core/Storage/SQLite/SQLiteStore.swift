@@ -26,6 +26,9 @@ public final class SQLiteStore: LeadStore {
         try Migrations.migrate(w, now: RFC3339.millis(Date()))
         let r = try SQLiteConnection(path: path)
         try SQLiteStore.configure(r)
+        let checkpointer = try Checkpointer(path: path)
+        checkpointer.watch(w)
+        self.checkpointer = checkpointer
         let leadWriter = LeadWriter(db: w)
         self.writer = DatabaseWorker(connection: w, name: "sluice.sqlite.writer") { db, group in
             SQLiteStore.commitGroup(db, leadWriter, group)
@@ -38,10 +41,12 @@ public final class SQLiteStore: LeadStore {
 
     // Touched only on the writer thread (inside `writer` closures).
     let leadWriter: LeadWriter
+    private let checkpointer: Checkpointer
 
     deinit {
         writer.stop()
         reader.stop()
+        checkpointer.stop()
     }
 
     /// The pragmas every connection runs with. `synchronous=FULL` is never weakened:
@@ -62,9 +67,11 @@ public final class SQLiteStore: LeadStore {
         // writer time reading pages back. An import's peak stays well under 150 MiB.
         try db.execute("PRAGMA cache_size=-32768")
         try db.execute("PRAGMA temp_store=MEMORY")
-        // Checkpoint every ~64 MiB of log instead of 4 MiB: pages written again and again
-        // (index pages) are copied to the database once per checkpoint, not once per
-        // commit. Durability does not depend on checkpoints: commits fsync the log.
+        // The store's writer checkpoints through its `Checkpointer` (which replaces the
+        // automatic checkpoints); this is for a connection that writes without one.
+        // Pages written again and again (index pages) are copied to the database once
+        // per checkpoint, not once per commit. Durability does not depend on
+        // checkpoints: commits fsync the log.
         try db.execute("PRAGMA wal_autocheckpoint=16384")
     }
 
