@@ -99,8 +99,10 @@ final class DatabaseWorker: @unchecked Sendable {
             grouped.removeFirst(group.count)
             condition.unlock()
 
-            for w in batch { w(connection) }
+            // Grouped writes (webhooks: someone is waiting for the reply and the event)
+            // go before other work taken in the same turn (enrichment, imports, stamps).
             if !group.isEmpty { groupHandler(connection, group) }
+            for w in batch { w(connection) }
         }
     }
 }
