@@ -34,7 +34,12 @@ enum ImportCommand {
         var info = stat()
         let total = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG ? Int(info.st_size) : nil
 
-        let rejected = try args.value("errors").map { try RejectedRowsFile(path: $0) }
+        let rejected: RejectedRowsFile?
+        do {
+            rejected = try args.value("errors").map { try RejectedRowsFile(path: $0) }
+        } catch let e as ImportError {
+            throw CommandFailure(e.message)
+        }
         var options = CSVImport.Options(tenantId: tenantId, vendor: args.value("vendor"))
         if let batchSize { options.batchSize = batchSize }
         let importer = CSVImport(catalog: catalog, store: store, options: options) { error, names, values in
@@ -61,12 +66,17 @@ enum ImportCommand {
             throw CommandFailure("\(path): \(e.message)")
         }
         progress.finish(rows: importer.rowsRead)
-        try rejected?.close()
         try await store.saveImport(id: reply.batchId, tenantId: tenantId, vendor: reply.vendor, reply: reply.json())
         // A running host picks this up within a second and tells the tenant's sockets.
         if let events = store as? SQLiteStore {
             _ = try? await events.appendEvent(
                 tenantId: tenantId, type: "import_completed", payload: App.completedJSON(reply, clientRef: nil))
+        }
+        // After the import is saved: a full disk loses the errors file, not the import.
+        do {
+            try rejected?.close()
+        } catch let e as ImportError {
+            throw CommandFailure(e.message)
         }
 
         if args.flag("json") {
