@@ -19,8 +19,11 @@ enum DirectReply {
         for (name, value) in response.headers where !isFraming(name) {
             head += "\(name): \(value)\r\n"
         }
-        head += "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
-        return Array(head.utf8) + response.body
+        // A file reply that comes mid-body (a GET sent with a body) is read whole; the send
+        // below gives up on one too large for the socket's buffer, as on any other.
+        let body = response.file.map { $0.bytes() ?? [] } ?? response.body
+        head += "Content-Length: \(body.count)\r\nConnection: close\r\n\r\n"
+        return Array(head.utf8) + body
     }
 
     /// Writes the whole reply without blocking and shuts down the write side.

@@ -3,12 +3,22 @@ internal import CMicroHTTPD
 /// Turns an `HTTPResponse` into a libmicrohttpd response and queues it.
 enum MHDResponse {
     /// Queues `response` on `connection` (only from the access handler, or while suspended).
-    /// The body is copied (`MHD_RESPMEM_MUST_COPY`): libmicrohttpd never holds Swift memory.
+    /// The body is copied (`MHD_RESPMEM_MUST_COPY`): libmicrohttpd never holds Swift memory;
+    /// a file body's descriptor is handed over instead.
     static func queue(_ response: HTTPResponse, on connection: OpaquePointer, close: Bool) -> MHD_Result {
         if let upgrade = response.upgrade { return queueUpgrade(response, upgrade, on: connection) }
-        let created = response.body.withUnsafeBytes { bytes in
-            MHD_create_response_from_buffer(
-                bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), mustCopy)
+        var created: OpaquePointer?
+        if let file = response.file {
+            // libmicrohttpd reads the file as it sends and closes the descriptor after.
+            _ = file.handOver { fd in
+                created = MHD_create_response_from_fd64(UInt64(file.size), fd)
+                return created != nil
+            }
+        } else {
+            created = response.body.withUnsafeBytes { bytes in
+                MHD_create_response_from_buffer(
+                    bytes.count, UnsafeMutableRawPointer(mutating: bytes.baseAddress), mustCopy)
+            }
         }
         guard let mhdResponse = created else { return .NO }
         defer { MHD_destroy_response(mhdResponse) }

@@ -23,6 +23,12 @@ private struct EchoHandler: HTTPHandler {
             return .json(200, "{}")
         case "/cursor":
             return HTTPResponse(status: 200, body: Array((head.query["cursor"] ?? "-").utf8))
+        case "/file":
+            // Reads `n` body bytes (a reply mid-body), then answers with the file at `path`.
+            var seen = 0
+            while seen < Int(head.query["n"] ?? "") ?? 0, let chunk = try? await body.next() { seen += chunk.count }
+            guard let file = HTTPFileBody(path: head.query["path"] ?? "") else { return .json(404, "{}") }
+            return .file(200, file, contentType: "text/csv; charset=utf-8", headers: [("X-Size", "\(file.size)")])
         case "/reply-after":
             // Reads `n` body bytes, then answers mid-body (like the 50 MiB upload limit).
             let limit = Int(head.query["n"] ?? "") ?? 0
@@ -118,6 +124,71 @@ struct HTTPServerTests {
         #expect(post.status == 200)
         #expect(post.text.contains(#""method":"POST""#))
         #expect(post.text.contains(#""length":5"#))
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    /// A fresh directory holding `name` with `bytes`; the file's `/file` request path.
+    private static func servedFile(_ name: String, _ bytes: [UInt8]) throws -> (dir: URL, path: String, query: String) {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("file-body-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let path = dir.appendingPathComponent(name).path
+        try Data(bytes).write(to: URL(fileURLWithPath: path))
+        return (dir, path, "/file?path=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+    }
+
+    @Test func fileBodiesAreSentFromDiskOnAKeptAliveConnection() async throws {
+        let (server, _) = try Self.running()
+        let bytes = (0..<(3 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        let (dir, _, query) = try Self.servedFile("big.csv", bytes)
+        defer { try? FileManager.default.removeItem(at: dir) }
+
+        let replies = try await Task.detached { () -> [HTTPTestClient.Reply?] in
+            let client = try HTTPTestClient(port: server.port, timeout: 20)
+            client.send(Self.get(query))
+            let first = client.readReply()
+            client.send(Self.get(query))
+            return [first, client.readReply()]
+        }.value
+        for reply in replies {
+            let r = try #require(reply)
+            #expect(r.status == 200)
+            #expect(r.header("content-type") == "text/csv; charset=utf-8")
+            #expect(r.header("content-length") == "\(bytes.count)")
+            #expect(r.body == bytes)
+        }
+
+        // A body holds its file open: removing the path does not change it.
+        let small = dir.appendingPathComponent("small.csv").path
+        try Data("row,line,reason\r\n".utf8).write(to: URL(fileURLWithPath: small))
+        let body = try #require(HTTPFileBody(path: small))
+        try FileManager.default.removeItem(atPath: small)
+        #expect(body.size == 17)
+        #expect(HTTPFileBody(path: small) == nil)
+        #expect(HTTPFileBody(path: dir.path) == nil)
+        await server.shutdown(gracePeriod: .seconds(1))
+    }
+
+    @Test func aFileReplyMidBodyIsWrittenWhole() async throws {
+        let (server, _) = try Self.running()
+        let text = "row,line,reason\r\n2,3,bad\r\n"
+        let (dir, _, query) = try Self.servedFile("r.csv", Array(text.utf8))
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let reply = try await Task.detached { () -> HTTPTestClient.Reply? in
+            let client = try HTTPTestClient(port: server.port, timeout: 10)
+            // The handler reads 1 MiB of the body, then answers with the file.
+            client.send("POST \(query)&n=\(1 << 20) HTTP/1.1\r\nHost: t\r\nContent-Length: 104857600\r\n\r\n")
+            let block = [UInt8](repeating: 0x64, count: 64 * 1024)
+            var sent = 0
+            while sent < 100 << 20, !client.hasData(waitingMilliseconds: 0) {
+                guard client.send(block) else { break }
+                sent += block.count
+            }
+            return client.readReply()
+        }.value
+        let r = try #require(reply)
+        #expect(r.status == 200)
+        #expect(r.text == text)
+        #expect(r.header("connection")?.lowercased() == "close")
         await server.shutdown(gracePeriod: .seconds(1))
     }
 
