@@ -40,7 +40,8 @@ class Response:
 class Server:
     """One `sluice serve --port 0` process on its own (or a given) database."""
 
-    def __init__(self, db=None, directory=None):
+    def __init__(self, db=None, directory=None, args=()):
+        self.args = list(args)
         self.dir = directory or tempfile.mkdtemp(prefix="sluice-http-")
         self.owns_dir = directory is None
         self.db = db or os.path.join(self.dir, "sluice.db")
@@ -57,7 +58,7 @@ class Server:
         env.pop("SLUICE_DB", None)
         env.pop("SLUICE_VENDORS", None)
         self.proc = subprocess.Popen(
-            [BIN, "serve", "--port", "0", "--db", self.db, "--vendors", VENDORS],
+            [BIN, "serve", "--port", "0", "--db", self.db, "--vendors", VENDORS, *self.args],
             stdout=subprocess.PIPE, stderr=self._stderr, cwd=self.dir, env=env)
         deadline = time.monotonic() + timeout
         buf = b""

@@ -195,6 +195,7 @@ class CommandLineTests(SluiceTestCase):
         self.assertEqual((r["rows"], r["created"], r["skipped"], r["errorCount"]), (4, 2, 2, 2))
         self.assertEqual([e["row"] for e in r["errors"]], [2, 4])
         self.assertEqual(r["errors"][1]["line"], 5)
+        self.assertIsNone(r["rejectedRowsUrl"], "the CLI's rejected rows are in --errors FILE, not on a server")
         with open(errors) as fh:
             text = fh.read()
         self.assertTrue(text.startswith("row,line,reason"))

@@ -94,6 +94,7 @@ final class App: HTTPHandler {
         r.add("GET", "/api/leads/{id}") { try await $0.getLead($1) }
         r.add("PATCH", "/api/leads/{id}") { try await $0.patchLead($1) }
         r.add("GET", "/api/imports/{batchId}") { try await $0.getImport($1) }
+        r.add("GET", "/api/imports/{batchId}/rejected.csv") { try await $0.rejectedRows($1) }
         r.add("GET", "/api/vendors") { try await $0.vendors($1) }
         r.add("GET", "/ws") { try await $0.socket($1) }
         r.add("GET", "/healthz") { app, _ in await app.health() }

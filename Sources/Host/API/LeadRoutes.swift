@@ -82,15 +82,6 @@ extension App {
         }
     }
 
-    /// `GET /api/imports/{batchId}`: the kept import reply.
-    func getImport(_ request: RouteRequest) async throws -> HTTPResponse {
-        let user = try await user(request)
-        guard let id = request.params["batchId"],
-            let reply = try await store.importReply(id: id, tenantId: user.tenantId)
-        else { throw APIError.notFound }
-        return .json(200, reply)
-    }
-
     /// `GET /api/vendors`: the configured vendors and their webhook URLs.
     func vendors(_ request: RouteRequest) async throws -> HTTPResponse {
         _ = try await user(request)

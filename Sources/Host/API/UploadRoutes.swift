@@ -7,6 +7,7 @@ extension App {
     static let uploadFileLimit = 50 << 20
     /// Room for the multipart framing and the small fields around the file.
     static let uploadOverhead = 64 << 10
+    static let lateVendorWarning = "The vendor field came after the file and was not used; send it first."
 
     /// `POST /api/csv-upload` (and the deprecated `POST /api/leads/import-csv`, admins
     /// only): multipart `file`, optional `vendor` and `clientRef`, streamed from the
@@ -34,6 +35,10 @@ extension App {
 
         var upload = Upload(user: user)
         upload.totalBytes = request.head.contentLength
+        // Rejected rows are kept only for an import that is answered and in the inbox
+        // (whose purge removes them); any failure before that removes them here.
+        var keepRejectedRows = false
+        defer { if !keepRejectedRows { upload.discardRejectedRows() } }
         do {
             try await stream(request, &parser, &upload)
         } catch var e as APIError {
@@ -60,9 +65,11 @@ extension App {
             _ = try? await store.addToInbox(inbox)
             throw App.importError(e)
         }
+        let rejectedRowsUrl = upload.closeRejectedRows() ? rejectedRowsURL(batchId: reply.batchId) : nil
         inbox.vendor = reply.vendor == "mixed" ? upload.vendor : reply.vendor
         inbox.detail = reply.batchId
         try await store.addToInbox(inbox)
+        keepRejectedRows = true
         metrics.imported(reply)
         _ = try? await store.appendEvent(
             tenantId: user.tenantId, type: "import_progress",
@@ -71,15 +78,14 @@ extension App {
                 rowsRead: importer.rowsRead, done: true))
         _ = try? await store.appendEvent(
             tenantId: user.tenantId, type: "import_completed",
-            payload: App.completedJSON(reply, clientRef: upload.clientRef))
+            payload: App.completedJSON(reply, clientRef: upload.clientRef, rejectedRowsUrl: rejectedRowsUrl))
         try await store.saveImport(
             id: reply.batchId, tenantId: user.tenantId, vendor: reply.vendor, reply: reply.json())
-        var json = reply.json()
+        var members = [App.rejectedRowsMember(rejectedRowsUrl)]
         if upload.lateVendor {
-            json.removeLast()
-            json += #","warnings":["The vendor field came after the file and was not used; send it first."]}"#
+            members.append(("warnings", .array([.string(App.lateVendorWarning)])))
         }
-        return .json(200, json)
+        return .json(200, App.adding(members, to: reply.json()))
     }
 
     /// Feeds the request body through the multipart parser into the upload.
@@ -113,6 +119,8 @@ extension App {
         var fieldBytes: [UInt8] = []
         var importer: CSVImport?
         var kept: InboxFile?
+        /// Every rejected row, beside the kept file; made at the first one.
+        var rejected: RejectedRowsFile?
         var fileBytes = 0
         /// The request's Content-Length, the best known total for progress.
         var totalBytes: Int?
@@ -125,6 +133,27 @@ extension App {
         /// An error answer for this upload; the route adds what was stored.
         func failure(_ status: Int, _ code: String, _ message: String) -> APIError {
             APIError(status: status, code: code, message: message)
+        }
+
+        /// Closes the rejected rows file; true when it holds every rejected row. A file
+        /// that could not be written whole is removed (the reply then offers none).
+        func closeRejectedRows() -> Bool {
+            guard let rejected else { return false }
+            do {
+                try rejected.close()
+            } catch {
+                Log.error("rejected rows not kept", ["import.id": importer?.reply.batchId ?? "", "error": "io"])
+                try? FileManager.default.removeItem(atPath: rejected.path)
+                return false
+            }
+            return rejected.exists
+        }
+
+        /// Removes the rejected rows file of an upload that failed.
+        func discardRejectedRows() {
+            guard let rejected else { return }
+            try? rejected.close()
+            if rejected.exists { try? FileManager.default.removeItem(atPath: rejected.path) }
         }
 
         /// `e` plus what the import stored before it stopped, so nothing half-imported
@@ -149,8 +178,14 @@ extension App {
                 }
                 var options = CSVImport.Options(tenantId: u.user.tenantId, assignedTo: u.user.id, vendor: u.vendor)
                 options.batchSize = 2000
-                u.importer = CSVImport(catalog: catalog, store: store, options: options)
-                u.kept = try InboxFile(directory: inboxDirectory, name: options.batchId + ".csv")
+                u.kept = try InboxFile(directory: inboxDirectory, name: InboxFile.uploadName(batchId: options.batchId))
+                let rejected = try RejectedRowsFile(
+                    path: rejectedRowsPath(batchId: options.batchId), createEmpty: false, permissions: 0o600,
+                    byteLimit: App.rejectedRowsLimit)
+                u.rejected = rejected
+                u.importer = CSVImport(catalog: catalog, store: store, options: options) {
+                    rejected.write($0, names: $1, values: $2)
+                }
                 u.field = "file"
             } else {
                 u.field = name
@@ -204,13 +239,14 @@ extension App {
         }
     }
 
-    /// `import_completed` data: the import reply, `clientRef` and the first 500 lead ids.
-    static func completedJSON(_ reply: ImportReply, clientRef: String?) -> String {
-        var json = reply.json(includeLeadIds: true)
-        json.removeLast()
-        var w = JSONWriter()
-        w.value(clientRef)
-        return json + ",\"clientRef\":" + w.string + "}"
+    /// `import_completed` data: the import reply with `rejectedRowsUrl`, `clientRef` and
+    /// the first 500 lead ids.
+    static func completedJSON(_ reply: ImportReply, clientRef: String?, rejectedRowsUrl: String?) -> String {
+        adding(
+            [
+                rejectedRowsMember(rejectedRowsUrl),
+                ("clientRef", clientRef.map { .string($0) } ?? .null),
+            ], to: reply.json(includeLeadIds: true))
     }
 
     static func importError(_ e: ImportError) -> APIError {

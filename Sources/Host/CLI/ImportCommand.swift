@@ -70,7 +70,8 @@ enum ImportCommand {
         // A running host picks this up within a second and tells the tenant's sockets.
         if let events = store as? SQLiteStore {
             _ = try? await events.appendEvent(
-                tenantId: tenantId, type: "import_completed", payload: App.completedJSON(reply, clientRef: nil))
+                tenantId: tenantId, type: "import_completed",
+                payload: App.completedJSON(reply, clientRef: nil, rejectedRowsUrl: nil))
         }
         // After the import is saved: a full disk loses the errors file, not the import.
         do {
@@ -80,7 +81,8 @@ enum ImportCommand {
         }
 
         if args.flag("json") {
-            print(reply.json())
+            // The upload's reply; this import's rejected rows are in --errors FILE, not on a server.
+            print(App.adding([App.rejectedRowsMember(nil)], to: reply.json()))
         } else {
             print(
                 "\(path): \(reply.rows) rows from \(reply.vendor) — \(reply.created) created, \(reply.updated) updated, "

@@ -98,14 +98,17 @@ enum ServeCommand {
         Log.info("stopped")
     }
 
-    /// Drops raw deliveries older than their retention period and events older than 24
-    /// hours (keeping each tenant's newest), at start and every 6 hours.
+    /// Drops raw deliveries older than their retention period (an upload's file with its
+    /// rejected rows) and events older than 24 hours (keeping each tenant's newest), at
+    /// start and every 6 hours.
     static func purgeInbox(store: SQLiteStore, keepDays: Int) async {
         while !Task.isCancelled {
             let cutoff = Date().addingTimeInterval(-Double(keepDays) * 86_400)
             _ = try? await store.purgeEvents(before: Date().addingTimeInterval(-24 * 3600))
             if let paths = try? await store.purgeInbox(before: cutoff) {
-                for p in paths { try? FileManager.default.removeItem(atPath: p) }
+                for p in paths {
+                    for file in [p] + InboxFile.companions(of: p) { try? FileManager.default.removeItem(atPath: file) }
+                }
                 if !paths.isEmpty { Log.info("inbox purged", ["files": String(paths.count)]) }
             }
             try? await Task.sleep(for: .seconds(6 * 3600))
