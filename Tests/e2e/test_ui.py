@@ -204,7 +204,7 @@ class WebAppBrowserTests(unittest.TestCase):
 
         # The rejected rows download, neutralised for spreadsheets.
         a.driver.find_element(By.ID, "upload-download").click()
-        files = a.wait(lambda: [f for f in glob.glob(os.path.join(a.downloads, "rejected-*.csv"))], 10,
+        files = a.wait(lambda: [f for f in glob.glob(os.path.join(a.downloads, "*-rejected.csv"))], 10,
                        "rejected rows file")
         with open(files[0], newline="", encoding="utf-8") as f:
             text = f.read()

@@ -1,4 +1,4 @@
-// JSON calls to the Sluice API with the session's bearer token.
+// Calls to the Sluice API (JSON, and the files it serves) with the session's bearer token.
 import { currentSession } from './session.js';
 
 /** An API failure: HTTP status (0 when the server could not be reached), code, sentence. */
@@ -27,28 +27,53 @@ export function errorFrom(status, data) {
 /** Fetches `path`; resolves to the parsed JSON (null for 204), rejects with ApiError. */
 export async function api(path, { method = 'GET', body, auth = true } = {}) {
   const headers = { Accept: 'application/json' };
-  const session = currentSession();
-  if (auth && session) headers.Authorization = 'Bearer ' + session.token;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
+  const res = await send(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, auth);
+  const data = res.status === 204 ? null : await jsonOf(res);
+  if (!res.ok) throw refusal(res.status, data, auth);
+  return data;
+}
+
+/**
+ * Fetches a file the API serves (a rejected rows CSV) with the session's token; resolves
+ * to `{blob, filename}` (the name the server suggests, or null), rejects with ApiError.
+ */
+export async function fetchFile(path) {
+  const res = await send(path, { headers: { Accept: 'text/csv, application/json' } }, true);
+  if (!res.ok) throw refusal(res.status, await jsonOf(res), true);
+  let blob;
   try {
-    res = await fetch(path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store',
-    });
+    blob = await res.blob();
+  } catch {
+    throw new ApiError(0, 'network', 'The download was cut off. Try again.');
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') || '');
+  return { blob, filename: name ? name[1] : null };
+}
+
+/** One fetch with the bearer token (unless `auth` is false); network failures as ApiError. */
+async function send(path, init, auth) {
+  const session = currentSession();
+  const headers = { ...init.headers };
+  if (auth && session) headers.Authorization = 'Bearer ' + session.token;
+  try {
+    return await fetch(path, { ...init, headers, cache: 'no-store' });
   } catch {
     throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   }
-  let data = null;
-  if (res.status !== 204) {
-    try {
-      data = await res.json();
-    } catch {
-      data = null;
-    }
+}
+
+/** The body as JSON, or null when it is not JSON. */
+async function jsonOf(res) {
+  try {
+    return await res.json();
+  } catch {
+    return null;
   }
-  if (!res.ok) {
-    if (res.status === 401 && auth && session) unauthorized();
-    throw errorFrom(res.status, data);
-  }
-  return data;
+}
+
+/** The ApiError for a refused call; a 401 to a signed-in call ends the session. */
+function refusal(status, data, auth) {
+  if (status === 401 && auth && currentSession()) unauthorized();
+  return errorFrom(status, data);
 }

@@ -1,9 +1,8 @@
 // CSV upload: choose or drop a file, optional vendor, a bar for the bytes sent and one
 // for the import (from import_progress events carrying our clientRef), then the counts
-// and the rejected rows as a CSV download.
+// and every rejected row as a CSV download the server kept (the reply's rejectedRowsUrl).
 import { currentSession } from './session.js';
-import { errorFrom } from './api.js';
-import { rejectedRowsCSV } from './csv.js';
+import { errorFrom, fetchFile } from './api.js';
 import { byId, h, showError } from './dom.js';
 
 function randomRef() {
@@ -33,10 +32,12 @@ export class UploadView {
     this.rowsText = byId('upload-rows-text');
     this.error = byId('upload-error');
     this.result = byId('upload-result');
+    this.downloadButton = byId('upload-download');
     this.file = null;
     this.ref = null;
     this.xhr = null;
-    this.last = null; // {file, errors, batchId} of the finished upload
+    this.last = null; // {batchId, url} of the finished upload
+    this.downloading = false;
 
     this.input.addEventListener('change', () => this.choose(this.input.files[0] || null));
     for (const type of ['dragenter', 'dragover']) {
@@ -57,7 +58,7 @@ export class UploadView {
       e.preventDefault();
       this.start();
     });
-    byId('upload-download').addEventListener('click', () => this.download());
+    this.downloadButton.addEventListener('click', () => this.download());
   }
 
   setVendors(vendors) {
@@ -121,7 +122,7 @@ export class UploadView {
       if (xhr.status === 200 && reply) {
         this.setBar(this.bytes, this.bytesText, 1, 'sent');
         this.setBar(this.rows, this.rowsText, 1, `${reply.rows} rows read`);
-        this.show(reply, file);
+        this.show(reply);
       } else {
         showError(this.error, errorFrom(xhr.status, reply).message);
       }
@@ -146,7 +147,7 @@ export class UploadView {
     text.textContent = label;
   }
 
-  show(reply, file) {
+  show(reply) {
     const counts = byId('upload-counts');
     const items = [
       ['Rows', reply.rows], ['Created', reply.created], ['Updated', reply.updated],
@@ -160,33 +161,42 @@ export class UploadView {
     byId('upload-summary').textContent = `Vendor: ${vendor}. Batch ${reply.batchId}.`;
     byId('upload-warnings').replaceChildren(...(reply.warnings || []).map((w) => h('li', { text: w })));
     const errors = reply.errors || [];
-    byId('upload-rejected').hidden = errors.length === 0;
+    const rejected = reply.errorCount || 0;
+    byId('upload-rejected').hidden = rejected === 0;
     byId('upload-errors').replaceChildren(...errors.map((e) =>
       h('tr', {}, h('td', { text: String(e.row) }), h('td', { text: String(e.line) }), h('td', { text: e.message }))));
-    byId('upload-rejected-note').textContent = reply.errorCount > errors.length
-      ? `The server lists the first ${errors.length} of ${reply.errorCount} rejected rows; the download holds those.`
-      : `${errors.length} row${errors.length === 1 ? ' was' : 's were'} rejected.`;
-    this.last = { file, errors, batchId: reply.batchId };
+    const url = reply.rejectedRowsUrl || null;
+    let note = `${rejected} row${rejected === 1 ? ' was' : 's were'} rejected.`;
+    if (rejected > errors.length) note += ` The list shows the first ${errors.length}.`;
+    note += url ? ' The download holds all of them with their values.' : ' They could not be kept for download.';
+    byId('upload-rejected-note').textContent = note;
+    this.downloadButton.hidden = !url;
+    this.last = { batchId: reply.batchId, url };
     this.result.hidden = false;
     byId('upload-result-title').focus();
   }
 
-  /** The rejected rows with their values, read back from the chosen file. */
+  /** Every rejected row, as the server kept them, saved as a CSV file. */
   async download() {
-    if (!this.last) return;
-    const { file, errors, batchId } = this.last;
-    let text = null;
+    if (!this.last || !this.last.url || this.downloading) return;
+    const { batchId, url } = this.last;
+    // Not `disabled`: that would take keyboard focus away from the button.
+    this.downloading = true;
+    this.downloadButton.setAttribute('aria-busy', 'true');
+    showError(this.error, '');
     try {
-      text = await file.text();
-    } catch {
-      text = null; // the file is gone: row, line and reason only
+      const { blob, filename } = await fetchFile(url);
+      const href = URL.createObjectURL(blob);
+      const a = h('a', { href, download: filename || `${batchId}-rejected.csv` });
+      document.body.append(a);
+      a.click();
+      a.remove();
+      setTimeout(() => URL.revokeObjectURL(href), 10000);
+    } catch (e) {
+      showError(this.error, e.message);
+    } finally {
+      this.downloading = false;
+      this.downloadButton.removeAttribute('aria-busy');
     }
-    const blob = new Blob([rejectedRowsCSV(text, errors)], { type: 'text/csv;charset=utf-8' });
-    const url = URL.createObjectURL(blob);
-    const a = h('a', { href: url, download: `rejected-${batchId}.csv` });
-    document.body.append(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 }
