@@ -148,7 +148,12 @@ class ReplayTests(ServerTestCase):
                 "webhook-signature": sign(endpoint["secret"], wid, ts, body)})
             self.assertEqual(r.status, 201, r)
             ids.append(r.json()["leadId"])
-        # Unchanged adapters: replaying changes nothing.
+        # Once both are enriched (the worker runs shortly after), replaying with unchanged
+        # adapters changes nothing.
+        deadline = time.time() + 10
+        while time.time() < deadline and not all(
+                s.get("/api/leads/" + i, token=agent["token"]).json()["enrichedAt"] for i in ids):
+            time.sleep(0.05)
         out = s.cli("replay", "--vendor", "leadhub", "--tenant", tenant, "--since", since, "--vendors", VENDORS)
         self.assertEqual((out["deliveries"], out["created"], out["updated"], out["failed"]), (2, 0, 0, 0))
         # The "mapping fix": the utm source gets a field of its own.
