@@ -162,6 +162,22 @@ import Testing
         #expect(try await store.leadCount(tenantId: t.id) == 12)
     }
 
+    /// A delivery authenticated from a cached credential is refused inside the write
+    /// transaction once the credential is revoked, and stores nothing.
+    @Test func aDeliveryWithARevokedCredentialIsRefusedInItsTransaction() async throws {
+        let store = try SQLiteStore(path: dir.file("a.db"))
+        let t = try await store.createTenant(name: "A")
+        let c = try await store.createCredential(tenantId: t.id, vendor: "acme", sid: "sid1", secretHash: "h")
+        var ok = try item(t.id, ["purchase": "P1", "phone": "5552013344"], enrich: false)
+        ok.credentialId = c.id
+        #expect(try await store.ingest(ok).outcome == .created)
+        #expect(try await store.revokeCredential(vendor: "acme", id: c.id))
+        var late = try item(t.id, ["purchase": "P2", "phone": "5552013355"], enrich: false)
+        late.credentialId = c.id
+        await #expect(throws: StoreError.self) { try await store.ingest(late) }
+        #expect(try await store.leadCount(tenantId: t.id) == 1)
+    }
+
     /// A long-running host commits millions of times. The event observer once grew two
     /// reabstraction thunks per call (a bare closure in a `Mutex`): every call walked all
     /// earlier ones, and a few hundred thousand calls overflowed the writer's stack.

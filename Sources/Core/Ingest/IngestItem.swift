@@ -34,6 +34,10 @@ public struct IngestItem: Sendable {
     /// The delivery as received, written to the raw inbox in the same transaction
     /// (webhooks); nil for rows of an uploaded file, whose file is kept instead.
     public var inbox: InboxEntry?
+    /// The webhook credential that delivered it, when the caller looked that up earlier
+    /// (from a cache): the store checks it is still active inside the write transaction,
+    /// so a credential revoked a moment ago is refused (``StoreError/Code/unauthorized``).
+    public var credentialId: String?
 
     /// - Precondition: `draft.hasIdentity` (``Ingestor/prepare`` checks it).
     public init(

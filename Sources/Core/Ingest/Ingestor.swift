@@ -39,12 +39,16 @@ public struct Ingestor: Sendable {
     /// (group committed), then the result. When this returns, the lead is durable.
     ///
     /// - Parameter inbox: the delivery as received; stored in the same transaction.
+    /// - Parameter credentialId: the credential the caller authenticated it with from a
+    ///   cache; checked to be still active in the same transaction.
     public func ingestDelivery(
-        vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date, inbox: InboxEntry? = nil
+        vendor: Vendor, record: VendorRecord, tenantId: String, receivedAt: Date, inbox: InboxEntry? = nil,
+        credentialId: String? = nil
     ) async throws -> IngestResult {
         var item = try Ingestor.prepare(
             vendor: vendor, record: record, tenantId: tenantId, enrich: false, receivedAt: receivedAt)
         item.inbox = inbox
+        item.credentialId = credentialId
         return try await store.ingest(item)
     }
 }

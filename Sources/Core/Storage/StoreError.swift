@@ -18,5 +18,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         public static let conflict = Code(rawValue: "conflict")
         public static let unsupported = Code(rawValue: "unsupported")
         public static let unavailable = Code(rawValue: "unavailable")
+        /// The credential a delivery came with is no longer active.
+        public static let unauthorized = Code(rawValue: "unauthorized")
     }
 }

@@ -19,6 +19,7 @@ final class App: HTTPHandler {
     /// `Origin` values allowed to open `/ws` (lower-cased).
     let allowedOrigins: Set<String>
     let logins = LoginLimiter()
+    let credentials = CredentialCache()
     let router: Router
 
     /// Token lifetime for sign-ins.

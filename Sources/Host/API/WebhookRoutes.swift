@@ -12,7 +12,8 @@ extension App {
             throw APIError(
                 status: 401, code: "unauthorized", message: "Send the sid and apikey headers of your credential.")
         }
-        guard let found = try await store.credential(sid: sid), found.credential.vendor == "nextgen",
+        guard let found = try await credentials.credential(sid: sid, load: store.credential(sid:)),
+            found.credential.vendor == "nextgen",
             SecretToken.matches(apikey, hash: found.secretHash)
         else {
             throw APIError(
@@ -22,7 +23,17 @@ extension App {
             throw APIError(status: 404, code: "vendor_unknown", message: "The vendor 'nextgen' is not configured.")
         }
         let bytes = try await jsonBody(request, limit: App.webhookBodyLimit)
-        return try await deliver(bytes, vendor: vendor, tenantId: found.credential.tenantId, request: request).http
+        do {
+            return try await deliver(
+                bytes, vendor: vendor, tenantId: found.credential.tenantId, credentialId: found.credential.id,
+                request: request
+            ).http
+        } catch let e as StoreError where e.code == .unauthorized {
+            // Revoked since it was cached: the write transaction refused it.
+            credentials.forget(sid: sid)
+            throw APIError(
+                status: 401, code: "unauthorized", message: "The sid and apikey do not match an active credential.")
+        }
     }
 
     /// `POST /api/webhooks/{vendor}/{endpointId}`: a config-only JSON vendor, signed the
@@ -64,7 +75,9 @@ extension App {
 
     /// The shared webhook path: raw body → minimal transform → durable upsert + job and
     /// raw inbox entry (one transaction) → reply.
-    func deliver(_ bytes: [UInt8], vendor: Vendor, tenantId: String, request: RouteRequest) async throws -> Delivery {
+    func deliver(
+        _ bytes: [UInt8], vendor: Vendor, tenantId: String, credentialId: String? = nil, request: RouteRequest
+    ) async throws -> Delivery {
         let receivedAt = Date()
         var inbox = InboxEntry(
             tenantId: tenantId, vendor: vendor.key, channel: .webhook, receivedAt: receivedAt,
@@ -74,7 +87,7 @@ extension App {
             let object = try App.object(bytes)
             result = try await ingestor.ingestDelivery(
                 vendor: vendor, record: VendorRecord(object: object), tenantId: tenantId, receivedAt: receivedAt,
-                inbox: inbox)
+                inbox: inbox, credentialId: credentialId)
         } catch let e as APIError {
             inbox.outcome = "rejected"
             inbox.detail = e.message

@@ -6,7 +6,7 @@ import Foundation
 /// SQLite's automatic checkpoint runs in the commit that crosses its threshold: with
 /// 16 KiB pages that commit copied tens of MiB and fsynced the database while every
 /// webhook behind it waited (the 200/s latency benchmark's p99 was those pauses). Here
-/// the writer's log hook only wakes this thread once the log passes `threshold` pages;
+/// the writer's log hook only wakes this thread once the log passes `thresholdBytes`;
 /// a *passive* checkpoint then copies what no reader still needs, concurrently with new
 /// commits. Should this thread ever fall far behind, the writer checkpoints itself at
 /// four times the threshold, as SQLite would have.
@@ -16,9 +16,9 @@ import Foundation
 /// Thread-safety: `@unchecked Sendable` because `pending` and `stopped` are guarded by
 /// `condition` and the connection is touched only by the checkpoint thread.
 final class Checkpointer: @unchecked Sendable {
-    /// Log pages that start a checkpoint (64 MiB with 16 KiB pages: pages an import
-    /// rewrites again and again are still copied once per checkpoint, not per commit).
-    static let threshold = 4096
+    /// Log size that starts a checkpoint: pages an import rewrites again and again are
+    /// copied once per checkpoint, not once per commit.
+    static let thresholdBytes = 64 << 20
 
     private let condition = NSCondition()
     private var pending = false
@@ -38,13 +38,15 @@ final class Checkpointer: @unchecked Sendable {
         t.start()
     }
 
-    /// Installs the writer's log hook: wake this thread past `threshold`, checkpoint on
-    /// the writer past four times it.
-    func watch(_ writer: SQLiteConnection) {
+    /// Installs the writer's log hook: wake this thread past `thresholdBytes` of log,
+    /// checkpoint on the writer past four times that.
+    func watch(_ writer: SQLiteConnection) throws {
+        let pageSize = max(512, Int(try writer.prepare("PRAGMA page_size").oneInt() ?? 4096))
+        let threshold = Self.thresholdBytes / pageSize
         writer.onLogCommit { [unowned writer, self] pages in
-            if pages >= 4 * Checkpointer.threshold {
+            if pages >= 4 * threshold {
                 _ = try? writer.checkpoint()
-            } else if pages >= Checkpointer.threshold {
+            } else if pages >= threshold {
                 self.request()
             }
         }

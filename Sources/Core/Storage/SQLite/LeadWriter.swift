@@ -90,6 +90,12 @@ final class LeadWriter: @unchecked Sendable {
 
     /// Stores one purchase. `now` stamps `updatedAt` (and `enrichedAt` when enriched).
     func apply(_ item: IngestItem, now: Date) throws -> IngestResult {
+        if let credentialId = item.credentialId {
+            let c = try db.prepare("SELECT 1 FROM credentials WHERE id = ? AND tenant_id = ? AND revoked_at IS NULL")
+            c.bind(1, credentialId).bind(2, item.tenantId)
+            defer { c.reset() }
+            guard try c.step() else { throw StoreError(.unauthorized, "the credential was revoked") }
+        }
         let purchaseKey = item.purchaseKey
         let namesId = try recordNamesId(item.names)
 
