@@ -36,4 +36,28 @@ import Testing
         let state = try db.checkpoint()
         #expect(state.copiedPages == state.logPages)
     }
+
+    /// The host gives the log its working size up front; commits then land inside the
+    /// file, and the zeros past the last frame are never read as frames (after a reopen
+    /// too).
+    @Test func aPreparedLogKeepsEveryCommitAndReadsBackAfterAReopen() async throws {
+        let path = dir.file("a.db")
+        var leadId = ""
+        do {
+            let store = try SQLiteStore(path: path)
+            let t = try await store.createTenant(name: "A")
+            #expect(try await store.prepareLog() > 0)
+            #expect(fileSize(path + "-wal") >= Checkpointer.thresholdBytes)
+            #expect(try await store.prepareLog() == 0)  // already that size
+            let item = try Ingestor.prepare(
+                vendor: RecordAdapter.vendor(), record: .of(["purchase": "P1", "phone": "5552013344"]),
+                tenantId: t.id, enrich: true, receivedAt: Date())
+            leadId = try await store.ingest(item).lead.id
+            #expect(fileSize(path + "-wal") >= Checkpointer.thresholdBytes)
+        }
+        // A second connection reads the log as recovery would.
+        let db = try SQLiteConnection(path: path)
+        #expect(try db.prepare("SELECT count(*) FROM leads WHERE id = ?").bind(1, leadId).oneInt() == 1)
+        #expect(try db.pragma("integrity_check") == "ok")
+    }
 }

@@ -40,6 +40,8 @@ enum ServeCommand {
             }
             store = s
         }
+        // Commits then overwrite the log's blocks instead of growing the file (see prepareLog).
+        _ = try? await store.prepareLog()
 
         let metrics = Metrics()
         let worker = EnrichmentWorker(store: store, catalog: catalog)

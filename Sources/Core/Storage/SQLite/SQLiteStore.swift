@@ -10,7 +10,7 @@ import Foundation
 /// Several processes may open the same file (a host and a `sluice import`): SQLite's
 /// lock serialises their write transactions and the unique indexes keep identity.
 public final class SQLiteStore: LeadStore {
-    private let writer: DatabaseWorker
+    let writer: DatabaseWorker
     private let reader: DatabaseWorker
     public let path: String
 
