@@ -297,6 +297,19 @@ class ApiTests(ServerTestCase):
         r = self.server.upload(self.agent["token"], "things.csv", data)
         self.assertError(r, 400, "vendor_not_detected")
 
+    def test_a_failed_upload_stays_in_the_inbox_so_retention_removes_it(self):
+        s = self.server
+        t = s.tenant("FailedUpload")
+        agent = s.user(t)
+        data = b"colour,shape,size\r\nred,round,3\r\n"
+        self.assertError(s.upload(agent["token"], "things.csv", data), 400, "vendor_not_detected")
+        rows = s.query("SELECT outcome, path, detail FROM inbox WHERE tenant_id = ? AND channel = 'upload'", t)
+        self.assertEqual(len(rows), 1, rows)
+        outcome, path, detail = rows[0]
+        self.assertEqual(outcome, "failed")
+        self.assertTrue(path and os.path.isfile(path if os.path.isabs(path) else os.path.join(s.dir, path)), path)
+        self.assertIn("vendor", detail)
+
     def test_csv_upload_401(self):
         data, _ = nextgen_csv(3)
         self.assertError(self.server.upload(None, "a.csv", data), 401, "unauthorized")

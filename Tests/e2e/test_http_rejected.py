@@ -173,7 +173,8 @@ class RejectedRowsTests(ServerTestCase):
         self.assertFalse(os.path.exists(upload))
         self.assertEqual(self.rejected_files(s), [])
         token = again.user(t)["token"]
-        self.assertIsNone(again.get("/api/imports/" + batch, token=token).json()["rejectedRowsUrl"])
+        # The import's reply goes with them.
+        self.assertError(again.get("/api/imports/" + batch, token=token), 404, "not_found")
         self.assertError(again.get("/api/imports/%s/rejected.csv" % batch, token=token), 404, "not_found")
 
 

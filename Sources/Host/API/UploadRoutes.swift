@@ -41,13 +41,21 @@ extension App {
         defer { if !keepRejectedRows { upload.discardRejectedRows() } }
         do {
             try await stream(request, &parser, &upload)
-        } catch var e as APIError {
+        } catch {
             // Report exactly what was stored before the failure.
-            if let importer = upload.importer {
-                await importer.settle()
-                e = upload.withStoredRows(e)
+            if let importer = upload.importer { await importer.settle() }
+            // What arrived of the file stays in the inbox as a failed upload, so the
+            // retention purge removes it like any other (it was once left behind).
+            if let kept = upload.kept {
+                kept.finish()
+                _ = try? await store.addToInbox(
+                    InboxEntry(
+                        tenantId: user.tenantId, vendor: upload.vendor, channel: .upload, receivedAt: Date(),
+                        headers: request.head.headers.all, path: kept.path, outcome: "failed",
+                        detail: (error as? APIError)?.message ?? "the upload stopped (\(Swift.type(of: error)))"))
             }
-            throw e
+            if let e = error as? APIError, upload.importer != nil { throw upload.withStoredRows(e) }
+            throw error
         }
         guard let importer = upload.importer, upload.fileDone else {
             throw APIError.invalid("The upload has no 'file' part.")

@@ -55,6 +55,8 @@ extension SQLiteStore: InboxStore {
             while try s.step() { if let p = s.text(0) { paths.append(p) } }
             s.reset()
             try db.prepare("DELETE FROM inbox WHERE received_at < ?").bind(1, RFC3339.millis(cutoff)).run()
+            // An import's reply goes with its uploaded file (its rejected rows go too).
+            try db.prepare("DELETE FROM imports WHERE created_at < ?").bind(1, RFC3339.millis(cutoff)).run()
             return paths
         }
     }
