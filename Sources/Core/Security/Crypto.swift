@@ -84,6 +84,15 @@ public enum Crypto {
         pbkdf2SHA256(password: Array(password.utf8), salt: salt, iterations: iterations, keyLength: keyLength)
     }
 
+    /// 128 bits from libcrypto's cryptographically secure generator (seeded by the
+    /// operating system; no system call, no allocation). Traps when it fails.
+    public static func random128() -> (UInt64, UInt64) {
+        var r: (UInt64, UInt64) = (0, 0)
+        let ok = withUnsafeMutableBytes(of: &r) { RAND_bytes($0.baseAddress, Int32($0.count)) }
+        precondition(ok == 1, "RAND_bytes failed")
+        return r
+    }
+
     /// `count` bytes from the operating system's cryptographically secure generator.
     /// Traps when the generator fails (nothing random can be made safely then).
     public static func randomBytes(count: Int) -> [UInt8] {

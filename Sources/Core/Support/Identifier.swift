@@ -7,10 +7,10 @@ public enum Identifier {
     private static let alphabet: [UInt8] = Array("0123456789ABCDEFGHJKMNPQRSTVWXYZ".utf8)
 
     public static func make(_ prefix: String, millis: Int64) -> String {
-        var rng = SystemRandomNumberGenerator()
         let hi = UInt64(UInt64(bitPattern: millis) & 0xFFFF_FFFF_FFFF)
-        let r1 = rng.next() as UInt64
-        let r2 = rng.next() as UInt64
+        // libcrypto's generator: `SystemRandomNumberGenerator` made two `getrandom` system
+        // calls per id, and an import makes an id per row.
+        let (r1, r2) = Crypto.random128()
         // 128 bits: 48 time bits, 80 random bits.
         let high = (hi << 16) | (r1 >> 48)
         let low = (r1 << 16) | (r2 & 0xFFFF)
