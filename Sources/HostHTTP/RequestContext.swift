@@ -19,6 +19,8 @@ final class RequestContext: Sendable {
     // written only under `state`'s lock before `completed`: libmicrohttpd calls the
     // completed callback (which takes the lock) before it closes the socket.
     private let socket: Int32
+    /// The handler's start, for a request whose whole body comes before it runs.
+    private let pendingStart = Mutex<(@Sendable () -> Void)?>(nil)
 
     init(connection: OpaquePointer, socket: Int32, contentLength: Int?, expectsContinue: Bool) {
         self.connection = connection
@@ -27,6 +29,19 @@ final class RequestContext: Sendable {
     }
 
     // MARK: libmicrohttpd's thread
+
+    /// Keeps `start` until the body has ended (see `startIfWaiting`).
+    func startWhenBodyEnds(_ start: @escaping @Sendable () -> Void) {
+        pendingStart.withLock { $0 = start }
+    }
+
+    /// Starts the handler kept by `startWhenBodyEnds`, once.
+    func startIfWaiting() {
+        pendingStart.withLock { s in
+            defer { s = nil }
+            return s
+        }?()
+    }
 
     /// The headers call: holds (suspends) the connection until the handler reads or answers.
     func mhdHeaders(hold: Bool) -> MHD_Result {

@@ -39,6 +39,10 @@ private struct EchoHandler: HTTPHandler {
         case "/slow-start":
             // Lets the buffer pass the high-water mark before reading.
             try? await Task.sleep(for: .milliseconds(300))
+        case "/note-start":
+            events.record("started")
+            _ = try? await body.collect(limit: 1 << 20)
+            return .json(200, "{}")
         case "/collect":
             do {
                 _ = try await body.collect(limit: 1 << 30)
@@ -402,10 +406,25 @@ struct HTTPServerTests {
     @Test func shutdownAbortsAHandlerPastTheGracePeriod() async throws {
         let (server, handler) = try Self.running()
         let client = try HTTPTestClient(port: server.port)
-        client.send("POST /collect HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\nabc")
+        // A large body: its handler starts at the headers and is reading when the server stops.
+        client.send("POST /collect HTTP/1.1\r\nHost: t\r\nContent-Length: 100000\r\n\r\nabc")
         try await Task.sleep(for: .milliseconds(100))
         await server.shutdown(gracePeriod: .milliseconds(200))
         #expect(await handler.events.wait(seconds: 2) { $0.contains { $0.contains("went away") } })
+    }
+
+    /// A small body is complete before its handler starts (one hand-over, no waiting
+    /// for the body); a client that stops mid-body never starts one.
+    @Test func aSmallBodyIsWholeBeforeItsHandlerStarts() async throws {
+        let (server, handler) = try Self.running()
+        let client = try HTTPTestClient(port: server.port)
+        client.send("POST /note-start HTTP/1.1\r\nHost: t\r\nContent-Length: 6\r\n\r\nabc")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(handler.events.all.isEmpty)
+        client.send("def")
+        #expect(client.readReply()?.status == 200)
+        #expect(handler.events.all == ["started"])
+        await server.shutdown(gracePeriod: .milliseconds(200))
     }
 
     @Test func portInUseIsAClearError() async throws {
