@@ -152,14 +152,24 @@ import Testing
         #expect(alone.map { (try? $0.get()) == nil } == [false, false, false, true, false, false])
         #expect(try await store.leadCount(tenantId: t.id) == 5)
 
-        _ = try await store.ingest(batch: try rows(5..<10), commit: false)
+        _ = try await store.ingest(batch: try rows(5..<10), commit: false, importId: "im_a")
         await #expect(throws: StoreError.self) {
-            _ = try await store.ingest(batch: try rows(10..<12) + [poison], commit: false)
+            _ = try await store.ingest(batch: try rows(10..<12) + [poison], commit: false, importId: "im_a")
         }
         #expect(try await store.leadCount(tenantId: t.id) == 5)
         // The store carries on with the next import.
-        _ = try await store.ingest(batch: try rows(5..<12), commit: true)
+        _ = try await store.ingest(batch: try rows(5..<12), commit: true, importId: "im_b")
         #expect(try await store.leadCount(tenantId: t.id) == 12)
+
+        // Two imports in one open transaction: a failure of either fails its item alone,
+        // and neither loses the other's rows.
+        _ = try await store.ingest(batch: try rows(20..<22), commit: false, importId: "im_c")
+        let other = try await store.ingest(batch: try rows(30..<32) + [poison], commit: false, importId: "im_d")
+        #expect(other.map { (try? $0.get()) == nil } == [false, false, true])
+        let own = try await store.ingest(batch: try rows(22..<24) + [poison], commit: false, importId: "im_c")
+        #expect(own.map { (try? $0.get()) == nil } == [false, false, true])
+        try await store.commit()
+        #expect(try await store.leadCount(tenantId: t.id) == 18)
     }
 
     /// A delivery authenticated from a cached credential is refused inside the write

@@ -201,7 +201,10 @@ public final class CSVImport {
             // memory back so the resident size stays flat over a long file.
             _ = sluice_malloc_trim()
         }
-        inflight = (Task { try await store.ingest(batch: items, commit: commit) }, batchRows, commit, .now)
+        let importId = options.batchId
+        inflight = (
+            Task { try await store.ingest(batch: items, commit: commit, importId: importId) }, batchRows, commit, .now
+        )
         batch.removeAll(keepingCapacity: true)
         batchRows.removeAll(keepingCapacity: true)
     }

@@ -28,7 +28,13 @@ public protocol LeadStore: Sendable {
     /// With `commit: false` the transaction stays open for the next batch (large imports
     /// commit every half second or so: each commit rewrites every index page it touched);
     /// ``commit()`` ends it. Results of uncommitted batches are not durable yet.
-    func ingest(batch: [IngestItem], commit: Bool) async throws -> [Result<BatchOutcome, StoreError>]
+    ///
+    /// `importId` names the import the batch belongs to. While a transaction holds only
+    /// that import's batches, the store may run the next one without per-batch undo; if
+    /// such a batch fails, the transaction is rolled back and this throws (the import
+    /// keeps what it committed). Batches of another import, or without an id, keep
+    /// their own undo, so one import's failure never takes another's rows with it.
+    func ingest(batch: [IngestItem], commit: Bool, importId: String?) async throws -> [Result<BatchOutcome, StoreError>]
     /// Commits a transaction an `ingest(batch:commit: false)` left open; no-op otherwise.
     func commit() async throws
     /// Stores one purchase, sharing the commit with whatever else is waiting (group
@@ -73,6 +79,11 @@ public enum StoreLocation {
 }
 
 extension LeadStore {
+    /// ``ingest(batch:commit:importId:)`` for a batch of no particular import.
+    public func ingest(batch: [IngestItem], commit: Bool) async throws -> [Result<BatchOutcome, StoreError>] {
+        try await ingest(batch: batch, commit: commit, importId: nil)
+    }
+
     /// Stores purchases in one committed transaction.
     public func ingest(batch: [IngestItem]) async throws -> [Result<BatchOutcome, StoreError>] {
         try await ingest(batch: batch, commit: true)

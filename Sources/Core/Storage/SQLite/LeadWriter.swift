@@ -30,6 +30,9 @@ final class LeadWriter: @unchecked Sendable {
     /// Events the open transaction appended, in order; handed to the observer after the
     /// commit (so the host can broadcast them without reading them back).
     private(set) var pendingEvents: [CommittedEvent] = []
+    /// The import whose batches alone fill the open transaction (see
+    /// `SQLiteStore.applyAll`); nil when none or shared. Reset by every BEGIN.
+    var transactionOwner: String?
 
     init(db: SQLiteConnection) {
         self.db = db
@@ -38,6 +41,7 @@ final class LeadWriter: @unchecked Sendable {
     /// Call at the start of every transaction.
     func beginTransaction() throws {
         pendingEvents.removeAll(keepingCapacity: true)
+        transactionOwner = nil
         let v = try db.prepare("PRAGMA data_version").oneInt() ?? 0
         if v != dataVersion {
             forget()

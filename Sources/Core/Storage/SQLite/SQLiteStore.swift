@@ -88,10 +88,12 @@ public final class SQLiteStore: LeadStore {
 
     // MARK: Ingest
 
-    public func ingest(batch: [IngestItem], commit: Bool) async throws -> [Result<BatchOutcome, StoreError>] {
+    public func ingest(
+        batch: [IngestItem], commit: Bool, importId: String?
+    ) async throws -> [Result<BatchOutcome, StoreError>] {
         let lw = leadWriter
         return try await writer.run { db in
-            try SQLiteStore.applyAll(db, lw, batch, commit: commit, batchOfImport: true).map { r in
+            try SQLiteStore.applyAll(db, lw, batch, commit: commit, importId: importId).map { r in
                 r.map { BatchOutcome(outcome: $0.outcome, leadId: $0.lead.id) }
             }
         }
@@ -196,17 +198,19 @@ public final class SQLiteStore: LeadStore {
     /// item fails, the transaction is rolled back and run again with one savepoint per
     /// item, so the failure stays with that item and the others still commit.
     ///
-    /// A batch of an import whose transaction is still open (`commit: false` before)
-    /// runs in it without a savepoint too: per batch, the sub-journal copies cost a
-    /// fifth of the writer's time. If it fails, the whole transaction is rolled back and
-    /// the error thrown — the import stops, keeping what it committed (the import's
-    /// reply says where; importing the file again finishes it). Item failures are
-    /// SQLite failures (disk, I/O), which would stop the import at its next commit anyway.
+    /// A batch of an import whose open transaction holds nothing but that import's
+    /// batches (`LeadWriter.transactionOwner`) runs in it without a savepoint too: per
+    /// batch, the sub-journal copies cost a fifth of the writer's time. If it fails, the
+    /// whole transaction is rolled back and the error thrown — the import stops, keeping
+    /// what it committed (its message says where; importing the file again finishes
+    /// it). Item failures are SQLite failures (disk, I/O), which would stop the import
+    /// at its next commit anyway. Any other write in that transaction (another import's
+    /// batch) makes it shared: from then on every batch has its savepoint again.
     static func applyAll(
         _ db: SQLiteConnection, _ lw: LeadWriter, _ items: [IngestItem], commit: Bool = true,
-        batchOfImport: Bool = false
+        importId: String? = nil
     ) throws -> [Result<IngestResult, StoreError>] {
-        if batchOfImport, db.isInTransaction {
+        if db.isInTransaction, let importId, lw.transactionOwner == importId {
             do {
                 let now = Date()
                 let results = try items.map { Result<IngestResult, StoreError>.success(try lw.apply($0, now: now)) }
@@ -221,6 +225,12 @@ public final class SQLiteStore: LeadStore {
                 throw StoreError(
                     .unavailable, "\(error); the rows since the import's last commit were rolled back")
             }
+        }
+        let opens = !db.isInTransaction
+        defer {
+            // The import that opens a transaction it leaves open owns it until another
+            // import's batch joins.
+            if !commit, db.isInTransaction { lw.transactionOwner = opens ? importId : nil }
         }
         do {
             return try transaction(db, lw, commit: commit) { now in
