@@ -1,10 +1,11 @@
 import Foundation
+import Synchronization
 
 /// Copies the write-ahead log into the database file on its own connection and thread,
 /// so the store's writer never pauses inside a commit for a checkpoint.
 ///
-/// SQLite's automatic checkpoint runs in the commit that crosses its threshold: with
-/// 16 KiB pages that commit copied tens of MiB and fsynced the database while every
+/// SQLite's automatic checkpoint runs in the commit that crosses its threshold: that
+/// commit copied tens of MiB and fsynced the database while every
 /// webhook behind it waited (the 200/s latency benchmark's p99 was those pauses). Here
 /// the writer's log hook only wakes this thread once the log passes `thresholdBytes`;
 /// a *passive* checkpoint then copies what no reader still needs, concurrently with new
@@ -13,29 +14,28 @@ import Foundation
 ///
 /// Durability does not depend on checkpoints: every commit fsyncs the log first.
 ///
-/// Thread-safety: `@unchecked Sendable` because `pending` and `stopped` are guarded by
-/// `condition` and the connection is touched only by the checkpoint thread.
-final class Checkpointer: @unchecked Sendable {
+/// Runs on a `DatabaseWorker` of its own (a third connection and thread); requests
+/// made while one is waiting are merged.
+final class Checkpointer: Sendable {
     /// Log size that starts a checkpoint: pages an import rewrites again and again are
     /// copied once per checkpoint, not once per commit.
     static let thresholdBytes = 64 << 20
 
-    private let condition = NSCondition()
-    private var pending = false
-    private var stopped = false
-    private let connection: SQLiteConnection
+    private let worker: DatabaseWorker
+    /// A checkpoint is queued and has not started yet.
+    private let queued = Atomic<Bool>(false)
 
     init(path: String) throws {
-        connection = try SQLiteConnection(path: path)
+        let connection = try SQLiteConnection(path: path)
         connection.setBusyTimeout(milliseconds: 1000)
         // A connection learns the file is in WAL mode on its first read; until then a
         // checkpoint is a no-op.
         guard try connection.pragma("journal_mode")?.lowercased() == "wal" else {
             throw StoreError(.unavailable, "the database is not in WAL mode")
         }
-        let t = Thread { self.loop() }
-        t.name = "sluice.sqlite.checkpoint"
-        t.start()
+        worker = DatabaseWorker(connection: connection, name: "sluice.sqlite.checkpoint") { _, group in
+            for g in group { g.reply(.failure(StoreError(.unavailable, "the checkpointer does not write"))) }
+        }
     }
 
     /// Installs the writer's log hook: wake this thread past `thresholdBytes` of log,
@@ -52,33 +52,18 @@ final class Checkpointer: @unchecked Sendable {
         }
     }
 
-    /// Asks for a checkpoint soon (requests while one runs are merged).
+    /// Asks for a checkpoint soon (requests while one waits are merged).
     func request() {
-        condition.lock()
-        pending = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    /// Lets the thread finish (after a checkpoint in progress).
-    func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
-    }
-
-    private func loop() {
-        while true {
-            condition.lock()
-            while !pending && !stopped { condition.wait() }
-            if stopped {
-                condition.unlock()
-                return
-            }
-            pending = false
-            condition.unlock()
-            _ = try? connection.checkpoint()
+        guard queued.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged
+        else { return }
+        worker.perform { [self] db in
+            queued.store(false, ordering: .releasing)
+            _ = try? db.checkpoint()
         }
+    }
+
+    /// Lets the thread finish (after the checkpoints already asked for).
+    func stop() {
+        worker.stop()
     }
 }

@@ -62,6 +62,11 @@ final class DatabaseWorker: @unchecked Sendable {
         return try result.get()
     }
 
+    /// Runs `body` on the worker thread without waiting for it.
+    func perform(_ body: @escaping Work) {
+        enqueue(body)
+    }
+
     /// Queues one purchase for the next group commit.
     func submit(_ item: IngestItem, _ reply: @escaping (Result<IngestResult, any Error>) -> Void) {
         condition.lock()
