@@ -39,6 +39,9 @@ final class WebSocketConnection: @unchecked Sendable {
     private var outputStart = 0
     /// Most framed bytes held here before wslay is told to wait (it keeps the rest queued).
     private static let outputLimit = 256 * 1024
+    /// wslay's frame-level writer, for text frames that need none of the event layer's
+    /// queueing (see `appendTextFrame`).
+    private var frames: wslay_frame_context_ptr?
 
     init(descriptor: Int32, upgrade: OpaquePointer, extra: [UInt8], socket: WebSocket) {
         self.descriptor = descriptor
@@ -58,11 +61,17 @@ final class WebSocketConnection: @unchecked Sendable {
             // Frames go out as they are written (no Nagle delay behind an unacknowledged one).
             _ = sluice_tcp_nodelay(descriptor)
             wslay_event_config_set_max_recv_msg_length(created, UInt64(max(0, socket.options.maxMessageBytes)))
+            var frameCallbacks = Self.frameCallbacks
+            var writer: wslay_frame_context_ptr?
+            if wslay_frame_context_init(&writer, &frameCallbacks, Unmanaged.passUnretained(self).toOpaque()) == 0 {
+                frames = writer
+            }
         }
     }
 
     deinit {
         if let context { wslay_event_context_free(context) }
+        if let frames { wslay_frame_context_free(frames) }
         if let upgrade { _ = sluice_mhd_upgrade_close(upgrade) }
     }
 
@@ -140,8 +149,10 @@ final class WebSocketConnection: @unchecked Sendable {
         }
         for var text in texts {
             text.withUTF8 { bytes in
-                var message = wslay_event_msg(opcode: 1, msg: bytes.baseAddress, msg_length: bytes.count)
-                _ = wslay_event_queue_msg(context, &message)
+                if !appendTextFrame(bytes, context) {
+                    var message = wslay_event_msg(opcode: 1, msg: bytes.baseAddress, msg_length: bytes.count)
+                    _ = wslay_event_queue_msg(context, &message)
+                }
             }
         }
         if let close {
@@ -152,6 +163,22 @@ final class WebSocketConnection: @unchecked Sendable {
             }
         }
         flush(now: now)
+    }
+
+    /// Frames one text message straight into `output` with wslay's frame layer when
+    /// nothing of the event layer's is waiting or half-written for this socket; false to
+    /// leave it to the event layer (which queues a copy of every message, then frames
+    /// it: with 1,000 sockets, a copy and an allocation per socket per frame).
+    private func appendTextFrame(_ payload: UnsafeBufferPointer<UInt8>, _ context: wslay_event_context_ptr) -> Bool {
+        guard let frames, !failed, closeCode == nil, pendingClose == nil,
+            wslay_event_get_queued_msg_count(context) == 0,
+            output.count - outputStart + payload.count + 14 <= Self.outputLimit
+        else { return false }
+        var frame = wslay_frame_iocb(
+            fin: 1, rsv: 0, opcode: 1, payload_length: UInt64(payload.count), mask: 0, data: payload.baseAddress,
+            data_length: payload.count)
+        // `frameSend` takes every byte (room was checked), so the frame is whole.
+        return wslay_frame_send(frames, &frame) == payload.count
     }
 
     /// Pings, and drops peers that stalled a ping interval or a close handshake.
@@ -189,6 +216,10 @@ final class WebSocketConnection: @unchecked Sendable {
         if let context {
             wslay_event_context_free(context)
             self.context = nil
+        }
+        if let frames {
+            wslay_frame_context_free(frames)
+            self.frames = nil
         }
         if let upgrade {
             _ = sluice_mhd_upgrade_close(upgrade)
@@ -311,6 +342,20 @@ final class WebSocketConnection: @unchecked Sendable {
         output.append(contentsOf: UnsafeBufferPointer(start: data, count: n))
         return n
     }
+
+    /// The frame layer's output: every byte into `output` (room was checked first).
+    fileprivate func frameSend(_ data: UnsafePointer<UInt8>, count: Int) -> Int {
+        output.append(contentsOf: UnsafeBufferPointer(start: data, count: count))
+        return count
+    }
+
+    private static let frameCallbacks = wslay_frame_callbacks(
+        send_callback: { data, count, _, user in
+            guard let data, let user else { return -1 }
+            return Unmanaged<WebSocketConnection>.fromOpaque(user).takeUnretainedValue().frameSend(data, count: count)
+        },
+        recv_callback: { _, _, _, _ in -1 },  // never read through the frame layer
+        genmask_callback: nil)
 
     private static let callbacks = wslay_event_callbacks(
         recv_callback: { context, buffer, count, _, user in
