@@ -16,6 +16,8 @@
 /// (up to `lingerLimit`) before the connection closes, so a client still sending reads
 /// the reply instead of a reset. A held client that sent `Expect: 100-continue` has sent
 /// no body: its reply is queued early instead, and libmicrohttpd closes after it.
+/// A request that is not held starts its handler only once its body has ended
+/// (`MHDDaemon`), so its reply never comes mid-body.
 struct RequestState {
     /// Above this many buffered body bytes the connection is suspended (backpressure).
     static let highWater = 1 << 20

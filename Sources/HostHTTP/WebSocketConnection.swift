@@ -177,8 +177,10 @@ final class WebSocketConnection: @unchecked Sendable {
         var frame = wslay_frame_iocb(
             fin: 1, rsv: 0, opcode: 1, payload_length: UInt64(payload.count), mask: 0, data: payload.baseAddress,
             data_length: payload.count)
-        // `frameSend` takes every byte (room was checked), so the frame is whole.
-        return wslay_frame_send(frames, &frame) == payload.count
+        // `frameSend` takes every byte (room was checked), so the frame is whole. Were it
+        // not, the stream would hold half a frame: drop the connection rather than send it.
+        if wslay_frame_send(frames, &frame) != payload.count { failed = true }
+        return true
     }
 
     /// Pings, and drops peers that stalled a ping interval or a close handshake.
