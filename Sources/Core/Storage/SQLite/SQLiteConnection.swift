@@ -20,13 +20,15 @@ package final class SQLiteConnection {
     /// The closure `onLogCommit` installed, kept alive for SQLite's hook.
     private var logHook: Unmanaged<LogHook>?
 
-    /// Opens (creating when missing) the database at `path`.
-    package init(path: String, readOnly: Bool = false) throws(SQLiteError) {
+    /// Opens (creating when missing) the database at `path`. Its log writes are
+    /// combined into one write per commit (``LogWriteCombiner``) unless
+    /// `combineLogWrites` is false (the default VFS, as other programs open the file).
+    package init(path: String, readOnly: Bool = false, combineLogWrites: Bool = true) throws(SQLiteError) {
         var db: OpaquePointer?
         let flags =
             (readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
             | SQLITE_OPEN_NOMUTEX
-        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        let rc = sqlite3_open_v2(path, &db, flags, combineLogWrites ? LogWriteCombiner.registered : nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             if let db { sqlite3_close_v2(db) }
