@@ -69,7 +69,7 @@ package struct JSONWriter {
 
     package mutating func value(_ d: Decimal?) {
         separator()
-        bytes.append(contentsOf: (d.map { NSDecimalNumber(decimal: $0).stringValue } ?? "null").utf8)
+        bytes.append(contentsOf: (d?.plainText ?? "null").utf8)
         needsComma = true
     }
 
@@ -97,9 +97,9 @@ package struct JSONWriter {
         case .object(let members):
             beginObject()
             if sorted {
-                for k in members.keys.sorted() {
+                for (k, v) in members.sorted(by: { $0.key < $1.key }) {
                     key(k)
-                    value(members[k]!, sorted: true)
+                    value(v, sorted: true)
                 }
             } else {
                 for (k, v) in members {
@@ -124,27 +124,32 @@ package struct JSONWriter {
     private static let hex: [UInt8] = Array("0123456789abcdef".utf8)
 
     private mutating func quoted(_ s: String) {
+        var s = s
+        s.withUTF8 { quoted($0) }
+    }
+
+    /// Copies runs that need no escaping whole (most values are one run).
+    private mutating func quoted(_ text: UnsafeBufferPointer<UInt8>) {
         bytes.append(UInt8(ascii: "\""))
-        // Most values need no escaping: copy them whole.
-        if !s.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            bytes.append(contentsOf: s.utf8)
-            bytes.append(UInt8(ascii: "\""))
-            return
-        }
-        for b in s.utf8 {
+        var start = 0
+        for i in 0..<text.count {
+            let b = text[i]
+            guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+            if start < i { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start..<i])) }
+            start = i + 1
             switch b {
             case UInt8(ascii: "\""): bytes.append(contentsOf: [92, 34])
             case UInt8(ascii: "\\"): bytes.append(contentsOf: [92, 92])
             case 0x0A: bytes.append(contentsOf: [92, UInt8(ascii: "n")])
             case 0x0D: bytes.append(contentsOf: [92, UInt8(ascii: "r")])
             case 0x09: bytes.append(contentsOf: [92, UInt8(ascii: "t")])
-            case 0..<0x20:
+            default:
                 bytes.append(contentsOf: [
                     92, UInt8(ascii: "u"), 48, 48, JSONWriter.hex[Int(b >> 4)], JSONWriter.hex[Int(b & 15)],
                 ])
-            default: bytes.append(b)
             }
         }
+        if start < text.count { bytes.append(contentsOf: UnsafeBufferPointer(rebasing: text[start...])) }
         bytes.append(UInt8(ascii: "\""))
     }
 }

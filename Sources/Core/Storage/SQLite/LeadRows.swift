@@ -38,7 +38,7 @@ enum LeadRows {
         s.bind(5, lead.firstName).bind(6, lead.lastName).bind(7, lead.name).bind(8, lead.email)
         s.bind(9, lead.phone).bind(10, lead.street1).bind(11, lead.city).bind(12, lead.state)
         s.bind(13, lead.zipcode).bind(14, lead.dob).bind(15, lead.gender)
-        s.bind(16, lead.price.map { NSDecimalNumber(decimal: $0).stringValue })
+        s.bind(16, lead.price?.plainText)
         s.bind(17, RFC3339.millis(lead.createdAt)).bind(18, RFC3339.millis(lead.receivedAt))
         s.bind(19, RFC3339.millis(lead.updatedAt)).bind(20, lead.enrichedAt.map(RFC3339.millis))
         s.bind(21, lead.enrichment.status.rawValue).bind(22, lead.enrichment.attempts)
