@@ -7,8 +7,9 @@ internal import Synchronization
 ///
 /// Senders never touch a socket: `WebSocket.send` appends to that socket's outbox and puts the
 /// socket on `dirty` (once until the loop takes it), and the first entry since the last
-/// wake-up writes the eventfd. So a broadcast to N sockets costs N small locked appends and
-/// one syscall on the caller's side; the loop writes the frames.
+/// wake-up writes the eventfd. A broadcast sends inside `WebSocket.sendingTogether`, which
+/// puts all its sockets on `dirty` at once: N small locked appends and one syscall on the
+/// caller's side, and one wake-up of the loop, which writes the frames.
 final class WebSocketLoop: Sendable {
     private struct Shared {
         var adopted: [WebSocketConnection] = []
@@ -107,8 +108,14 @@ final class WebSocketLoop: Sendable {
 
     /// Puts `socket` on the loop's work list (its outbox says it was not on it yet).
     func schedule(_ socket: WebSocket) {
+        schedule(CollectionOfOne(socket))
+    }
+
+    /// Puts `sockets` on the loop's work list at once: at most one wake-up for all.
+    func schedule(_ sockets: some Collection<WebSocket>) {
+        guard !sockets.isEmpty else { return }
         let first = shared.withLock { state -> Bool in
-            state.dirty.append(socket)
+            state.dirty.append(contentsOf: sockets)
             defer { state.signaled = true }
             return !state.signaled
         }

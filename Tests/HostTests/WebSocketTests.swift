@@ -222,8 +222,19 @@ struct WebSocketTests {
             for socket in sockets { socket.send(text: payload) }
             let elapsed = ContinuousClock.now - start
             print("broadcast of 2 KiB to \(count) sockets: \(elapsed) (caller side)")
+            // The same again as one batch (nested, as a caller inside another may be): the
+            // sockets are handed to the I/O thread when the outer batch ends.
+            let batched = String(repeating: "c", count: 100)
+            WebSocket.sendingTogether {
+                for socket in sockets.prefix(100) { socket.send(text: batched) }
+                WebSocket.sendingTogether {
+                    for socket in sockets.dropFirst(100) { socket.send(text: batched) }
+                }
+            }
             let all = clients
-            let received = await onThread { all.allSatisfy { $0.readFrame()?.text == payload } }
+            let received = await onThread {
+                all.allSatisfy { $0.readFrame()?.text == payload && $0.readFrame()?.text == batched }
+            }
             #expect(received)
         }
     }

@@ -92,7 +92,9 @@ final class EventHub: Sendable {
             state.published = fresh[fresh.endIndex - 1].seq
             t[tenantId] = state
             let frames = fresh.map { EventFrame(seq: $0.seq, text: EventFrame.text($0, now: now)) }
-            for s in state.subscribers.values { s.deliver(frames) }
+            WebSocket.sendingTogether {
+                for s in state.subscribers.values { s.deliver(frames) }
+            }
             return (Array(fresh), state.subscribers.values.first?.socket, true)
         }
         if let socket, let first = delivered.first, let last = delivered.last {
