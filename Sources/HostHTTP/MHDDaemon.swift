@@ -142,12 +142,21 @@ final class MHDDaemon: Sendable {
         }
         let result = context.mhdHeaders(hold: hold)
         let handler = self.handler
-        // The callback thread only hands over: the handler runs on the cooperative pool.
-        let start: @Sendable () -> Void = {
-            Task {
-                var response = await handler.handle(head, body: HTTPBody(context))
-                response.upgrade?.loop = self.webSockets
-                context.respond(response)
+        let run: @Sendable () async -> Void = {
+            var response = await handler.handle(head, body: HTTPBody(context))
+            response.upgrade?.loop = self.webSockets
+            context.respond(response)
+        }
+        // The callback thread only hands over — the handler runs on the cooperative pool —
+        // unless the handler asks to start here (see `HTTPHandler.startsOnArrival`).
+        let start: @Sendable () -> Void
+        if !hold, handler.startsOnArrival(head) {
+            start = {
+                Task.immediate { await run() }
+            }
+        } else {
+            start = {
+                Task { await run() }
             }
         }
         if hold {
