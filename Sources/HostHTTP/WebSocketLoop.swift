@@ -160,6 +160,7 @@ final class WebSocketLoop: Sendable {
     // MARK: Loop thread
 
     private func run() {
+        _ = sluice_set_thread_name("sluice-ws")
         var events = [epoll_event](repeating: epoll_event(), count: 256)
         var nextTick = ContinuousClock.now + Self.tick
         var goneAway = false

@@ -33,7 +33,7 @@ final class Checkpointer: Sendable {
         guard try connection.pragma("journal_mode")?.lowercased() == "wal" else {
             throw StoreError(.unavailable, "the database is not in WAL mode")
         }
-        worker = DatabaseWorker(connection: connection, name: "sluice.sqlite.checkpoint") { _, group in
+        worker = DatabaseWorker(connection: connection, name: "sluice-ckpt") { _, group in
             for g in group { g.reply(.failure(StoreError(.unavailable, "the checkpointer does not write"))) }
         }
     }

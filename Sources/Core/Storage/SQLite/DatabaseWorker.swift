@@ -1,3 +1,4 @@
+import CShims
 import Foundation
 
 /// A thread that owns one SQLite connection and runs work on it, one piece at a time.
@@ -32,11 +33,17 @@ final class DatabaseWorker: @unchecked Sendable {
     private let maxGroup = 512
     private var thread: Thread?
 
+    /// - Parameter name: the thread's name as `top -H` and `perf` show it (at most 15
+    ///   bytes, Linux's limit).
     init(connection: SQLiteConnection, name: String, groupHandler: @escaping GroupHandler) {
+        precondition(name.utf8.count <= 15, "a thread name has at most 15 bytes")
         self.connection = connection
         self.groupHandler = groupHandler
         // The thread holds the worker until `stop()` lets its loop end.
-        let t = Thread { self.loop() }
+        let t = Thread {
+            _ = sluice_set_thread_name(name)
+            self.loop()
+        }
         t.name = name
         thread = t
         t.start()

@@ -30,10 +30,10 @@ public final class SQLiteStore: LeadStore {
         try checkpointer.watch(w)
         self.checkpointer = checkpointer
         let leadWriter = LeadWriter(db: w)
-        self.writer = DatabaseWorker(connection: w, name: "sluice.sqlite.writer") { db, group in
+        self.writer = DatabaseWorker(connection: w, name: "sluice-writer") { db, group in
             SQLiteStore.commitGroup(db, leadWriter, group)
         }
-        self.reader = DatabaseWorker(connection: r, name: "sluice.sqlite.reader") { _, group in
+        self.reader = DatabaseWorker(connection: r, name: "sluice-reader") { _, group in
             for g in group { g.reply(.failure(StoreError(.unavailable, "reads cannot write"))) }
         }
         self.leadWriter = leadWriter
