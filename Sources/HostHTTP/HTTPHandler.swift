@@ -1,6 +1,7 @@
 /// Answers requests for an `HTTPServer`.
 ///
-/// Called concurrently, once per request, on the cooperative pool. A request with a small
+/// Called concurrently, once per request, on the cooperative pool (or, when
+/// `startsOnArrival` says so, first on libmicrohttpd's thread). A request with a small
 /// body (a declared `Content-Length` of at most 64 KiB, or none) is handed over once its
 /// body has been read, so `body` yields it without waiting; a chunked or larger body
 /// streams in through `body` while the handler runs, from the headers on.
