@@ -61,3 +61,56 @@ import Testing
         #expect(try db.pragma("integrity_check") == "ok")
     }
 }
+
+@Suite struct CheckpointerStepTests {
+    /// After each commit: nothing below the threshold, a wake-up at the crossing, then
+    /// one per sixteenth of the threshold more, at once again after the log restarted,
+    /// and a checkpoint on the writer at four times the threshold.
+    @Test(arguments: [
+        (pages: 100, lastWake: 0, step: Checkpointer.Step.nothing),
+        (pages: 1600, lastWake: 0, step: .wake),
+        (pages: 1601, lastWake: 1600, step: .nothing),
+        (pages: 1699, lastWake: 1600, step: .nothing),
+        (pages: 1700, lastWake: 1600, step: .wake),
+        (pages: 1605, lastWake: 1700, step: .wake),
+        (pages: 6399, lastWake: 6300, step: .nothing),
+        (pages: 6400, lastWake: 6390, step: .checkpointHere),
+    ])
+    func theStepAfterACommit(pages: Int, lastWake: Int, step: Checkpointer.Step) {
+        #expect(Checkpointer.step(pages: pages, lastWake: lastWake, threshold: 1600) == step)
+    }
+}
+
+extension CheckpointerTests {
+    /// A reader pins the log, so it cannot start over: commits past the threshold wake
+    /// the checkpointer once per sixteenth of the threshold, not once per commit.
+    @Test func commitsPastTheThresholdDoNotEachWakeTheCheckpointer() async throws {
+        let path = dir.file("a.db")
+        let db = try SQLiteConnection(path: path)
+        try SQLiteStore.configure(db)
+        try db.execute("CREATE TABLE t (x TEXT)")
+        // 256 KiB = 64 pages: a wake-up every 4 pages past it.
+        let checkpointer = try Checkpointer(path: path, thresholdBytes: 256 << 10)
+        defer { checkpointer.stop() }
+        try checkpointer.watch(db)
+        let reader = try SQLiteConnection(path: path)
+        try reader.execute("BEGIN")
+        _ = try reader.prepare("SELECT count(*) FROM t").oneInt()
+        var commits = 0
+        for i in 0..<400 {
+            try db.prepare("INSERT INTO t VALUES (?)").bind(1, String(repeating: "\(i % 10)", count: 300)).run()
+            commits += 1
+        }
+        try reader.execute("COMMIT")
+        let state = try db.checkpoint()
+        // Each commit adds one page or two; past 64 pages, one wake-up per 4 pages at most.
+        let expectedAtMost = (state.logPages - 64) / 4 + 2
+        let deadline = ContinuousClock.now + .seconds(10)
+        while checkpointer.checkpointsRun == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(checkpointer.checkpointsRun >= 1)
+        #expect(checkpointer.checkpointsRun <= expectedAtMost)
+        #expect(commits - 64 > 2 * expectedAtMost)
+    }
+}
