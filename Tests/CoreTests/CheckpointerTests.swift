@@ -47,13 +47,13 @@ import Testing
             let store = try SQLiteStore(path: path)
             let t = try await store.createTenant(name: "A")
             #expect(try await store.prepareLog() > 0)
-            #expect(fileSize(path + "-wal") >= Checkpointer.thresholdBytes)
+            #expect(fileSize(path + "-wal") >= Checkpointer.preparedLogBytes)
             #expect(try await store.prepareLog() == 0)  // already that size
             let item = try Ingestor.prepare(
                 vendor: RecordAdapter.vendor(), record: .of(["purchase": "P1", "phone": "5552013344"]),
                 tenantId: t.id, enrich: true, receivedAt: Date())
             leadId = try await store.ingest(item).lead.id
-            #expect(fileSize(path + "-wal") >= Checkpointer.thresholdBytes)
+            #expect(fileSize(path + "-wal") >= Checkpointer.preparedLogBytes)
         }
         // A second connection reads the log as recovery would.
         let db = try SQLiteConnection(path: path)

@@ -128,7 +128,8 @@ extension SQLiteStore {
     /// commit overwrites blocks the file already has instead of growing it: growing
     /// makes every commit's fsync write the file's metadata too (measured here: 0.23–0.28
     /// ms per fsync against 0.10 ms in place). SQLite keeps the file at its largest
-    /// size between checkpoints anyway; this starts it there. Zeros past the last frame
+    /// size between checkpoints anyway; this starts it there (a quarter past the
+    /// checkpoint threshold: ``Checkpointer/preparedLogBytes``). Zeros past the last frame
     /// are not frames (their checksums fail), as after any restart of the log.
     ///
     /// Runs under the write lock, so no connection appends to the log meanwhile. For a
@@ -137,7 +138,7 @@ extension SQLiteStore {
     @discardableResult
     public func prepareLog() async throws -> Int {
         let path = self.path + "-wal"
-        let target = Checkpointer.thresholdBytes
+        let target = Checkpointer.preparedLogBytes
         return try await writer.run { db in
             try db.transaction {
                 let fd = open(path, O_WRONLY | O_CLOEXEC)
