@@ -11,8 +11,13 @@ extension JSONValue {
     /// to `maxDepth` levels so hostile input fails with a ``ParseError`` instead of
     /// exhausting the stack.
     public static func parse(_ data: Data, maxDepth: Int = 64) throws(ParseError) -> JSONValue {
+        try parse([UInt8](data), maxDepth: maxDepth)
+    }
+
+    /// Parses UTF-8 JSON text already in an array (a request body) without copying it.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ParseError) -> JSONValue {
         do {
-            return try JSONParser.parse([UInt8](data), maxDepth: maxDepth)
+            return try JSONParser.parse(bytes, maxDepth: maxDepth)
         } catch {
             throw ParseError(message: "invalid JSON: \(error.description)")
         }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// One vendor record, a CSV row addressed by header name or the members of a JSON object.
 ///
 /// Both channels share one shape so an adapter reads `record["phone"]` the same way
@@ -20,9 +22,10 @@ public struct VendorRecord: Sendable, Hashable {
     }
 
     /// A record from a decoded JSON object; member order is sorted for stable storage.
+    /// Objects with the same members (a vendor's webhooks) share one ``FieldNames``.
     public init(object: [String: JSONValue]) {
         let keys = object.keys.sorted()
-        self.names = FieldNames(keys)
+        self.names = FieldNames.shared(keys)
         self.values = keys.map { object[$0]! }
     }
 
@@ -80,6 +83,23 @@ public final class FieldNames: Sendable, Hashable {
     }
 
     public var count: Int { names.count }
+
+    /// The one instance kept for `names`, made on first use. Records that share it skip
+    /// building the index and the JSON, and the store, which keeps one stored name list
+    /// per instance it last saw, skips looking it up. Up to ``sharedLimit`` lists are
+    /// kept; past that the table starts over, so odd payloads cannot grow it.
+    package static func shared(_ names: [String]) -> FieldNames {
+        if let known = sharedTable.withLock({ $0[names] }) { return known }
+        let made = FieldNames(names)
+        sharedTable.withLock { table in
+            if table.count >= sharedLimit { table.removeAll() }
+            table[names] = made
+        }
+        return made
+    }
+
+    package static let sharedLimit = 64
+    private static let sharedTable = Mutex<[[String]: FieldNames]>([:])
 
     /// Position of the first column called `name`.
     public func index(of name: String) -> Int? { positions[name] }

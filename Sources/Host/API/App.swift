@@ -127,7 +127,9 @@ extension App {
 
     /// The raw bytes of a JSON body, within `limit` bytes.
     func jsonBody(_ request: RouteRequest, limit: Int) async throws -> [UInt8] {
-        if let type = request.head.headers["content-type"], !type.lowercased().contains("json") {
+        // Not `lowercased().contains`: with Foundation imported that is NSString's search,
+        // measured at a tenth of a webhook's time before its write.
+        if let type = request.head.headers["content-type"], !type.containsIgnoringASCIICase("json") {
             throw APIError.unsupportedMediaType("application/json")
         }
         if let length = request.head.contentLength, length > limit { throw APIError.tooLarge(Self.describe(limit)) }
@@ -142,7 +144,7 @@ extension App {
     static func object(_ bytes: [UInt8]) throws -> [String: JSONValue] {
         let value: JSONValue
         do {
-            value = try JSONValue.parse(Data(bytes))
+            value = try JSONValue.parse(bytes)
         } catch {
             throw APIError.invalid("The body is not valid JSON: \(error.message)")
         }

@@ -35,17 +35,13 @@ struct Router: Sendable {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var allowed: [String] = []
         for route in routes where route.pattern.count == parts.count {
-            var params: [String: String] = [:]
-            var ok = true
-            for (segment, part) in zip(route.pattern, parts) {
-                switch segment {
-                case .literal(let l): if l != part { ok = false }
-                case .parameter(let name): params[name] = part
-                }
-                if !ok { break }
+            let fits = zip(route.pattern, parts).allSatisfy { segment, part in
+                if case .literal(let l) = segment { l == part } else { true }
             }
-            guard ok else { continue }
+            guard fits else { continue }
             if route.method == method || (method == "HEAD" && route.method == "GET") {
+                var params: [String: String] = [:]
+                for case (.parameter(let name), let part) in zip(route.pattern, parts) { params[name] = part }
                 return .success((route, params))
             }
             allowed.append(route.method)
