@@ -23,7 +23,7 @@ BENCH_WS_SECONDS ?= 20
 SWIFT_FORMAT_PATHS := Sources Tests Package.swift
 
 .DEFAULT_GOAL := help
-.PHONY: help deps test-deps bench-deps build serve test lint fuzz bench format clean
+.PHONY: help deps test-deps bench-deps build serve test lint fuzz bench bench-stages format clean
 
 help:
 	@echo "make serve    build Sluice (release) and run the host on 127.0.0.1:8080 (demo account on first run)"
@@ -85,6 +85,11 @@ fuzz: deps
 bench: bench-deps build
 	python3 bench/import_bench.py --rows $(BENCH_ROWS) --sluice .build/release/sluice
 	python3 bench/ws_latency.py --seconds $(BENCH_WS_SECONDS) --sluice .build/release/sluice
+
+# Where a webhook's latency goes inside the server (perf's system-call tracepoints).
+bench-stages: bench-deps build
+	@scripts/install-packages linux-perf
+	python3 bench/ws_stages.py --sluice .build/release/sluice
 
 clean:
 	rm -rf .build
