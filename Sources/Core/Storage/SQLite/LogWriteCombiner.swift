@@ -7,23 +7,25 @@ import Foundation
 /// SQLite writes each log frame as two `pwrite` calls (the 24-byte frame header, then
 /// the page) and then fsyncs the log. A webhook's commit touches about 20 pages: 40
 /// system calls, measured at 124 µs here against 14 µs for the same bytes in one
-/// call. Writes to a log file are kept in a buffer while they continue one another and
-/// handed to the real file in one call before anything that depends on them: a sync,
-/// a read, a size query or truncation, any file control, closing, a write elsewhere
-/// in the file, or a full buffer.
+/// call. Writes that append to the log are kept in a buffer while they continue one
+/// another and handed to the real file in one call before anything that depends on
+/// them: a sync, a read, a size query or truncation, any file control, closing, a
+/// write elsewhere in the file, or a full buffer.
 ///
 /// Durability is unchanged: a commit's frames reach the real file before its fsync, in
 /// the same order, and a failed write surfaces as the sync's error, which fails the
-/// commit. Other connections see no difference: frames become visible to them through
-/// the shared-memory index only after the commit's frames are written — the buffer is
-/// handed over as soon as a commit frame (a frame header whose "database size after
-/// commit" is not zero) has its page, so this holds even for a connection that commits
-/// without a sync. The database file, the
-/// shared-memory index and every other file go straight to the default VFS.
+/// commit. Without a sync (a connection on `synchronous=NORMAL`) a commit is in the file
+/// when COMMIT returns, as with the default VFS: the buffer is handed over as soon as a
+/// commit frame (a frame header whose "database size after commit" is not zero) has its
+/// page, and a write before the end of the log — SQLite rewriting the checksums of
+/// frames a transaction overwrote, ending with the commit frame's header — goes straight
+/// through after whatever was buffered. So other connections, and recovery after a
+/// crash, see exactly what they would without it. The database file, the shared-memory
+/// index and every other file go straight to the default VFS.
 ///
 /// Only this process's store connections open files through it (by name, see
-/// ``SQLiteConnection/init(path:readOnly:)``); the `sqlite3` shell or another
-/// program on the same file is unaffected.
+/// ``SQLiteConnection/init(path:readOnly:combineLogWrites:)``); the `sqlite3` shell or
+/// another program on the same file is unaffected.
 enum LogWriteCombiner {
     /// The name connections pass to `sqlite3_open_v2`.
     static let name = "sluice-log"
@@ -38,8 +40,9 @@ enum LogWriteCombiner {
         return name
     }
 
-    // `nonisolated(unsafe)`: written once, inside the lazy initialiser of `registration`
-    // (Swift runs that exactly once, thread-safely), read-only afterwards.
+    // `nonisolated(unsafe)`: each is written once, inside a lazy initialiser (Swift runs
+    // those exactly once, thread-safely; `realVFS` in `registration`'s), read-only
+    // afterwards.
     nonisolated(unsafe) private static var realVFS: UnsafeMutablePointer<sqlite3_vfs>!
     nonisolated(unsafe) private static let logMethods: UnsafeMutablePointer<sqlite3_io_methods> = makeLogMethods()
 
@@ -102,8 +105,8 @@ enum LogWriteCombiner {
         let real = (raw + MemoryLayout<sluice_log_file>.stride).bindMemory(to: sqlite3_file.self, capacity: 1)
         log.initialize(
             to: sluice_log_file(
-                base: sqlite3_file(pMethods: nil), real: real, buffer: nil, offset: 0, length: 0, capacity: capacity,
-                flushAfterNextWrite: 0))
+                base: sqlite3_file(pMethods: nil), real: real, buffer: nil, offset: 0, end: 0, writes: 0, length: 0,
+                capacity: capacity, flushAfterNextWrite: 0))
         let rc = realVFS.pointee.xOpen(realVFS, path, real, flags, outFlags)
         // Without methods SQLite never calls xClose: set them only once the real file is open.
         if rc == SQLITE_OK { log.pointee.base.pMethods = UnsafePointer(logMethods) }
@@ -122,22 +125,49 @@ enum LogWriteCombiner {
         real(file).pointee.pMethods.pointee
     }
 
+    /// Writes this connection's log has handed to the real file so far; nil when its log
+    /// is not open through this VFS. For tests and measurements.
+    static func writesHandedOver(_ connection: OpaquePointer) -> Int? {
+        var file: UnsafeMutablePointer<sqlite3_file>?
+        guard sqlite3_file_control(connection, "main", SQLITE_FCNTL_JOURNAL_POINTER, &file) == SQLITE_OK,
+            let file, file.pointee.pMethods == UnsafePointer(logMethods)
+        else { return nil }
+        return Int(log(file).pointee.writes)
+    }
+
     /// Hands the buffered run to the real file.
     private static func flush(_ file: UnsafeMutablePointer<sqlite3_file>?) -> Int32 {
         let f = log(file)
         guard f.pointee.length > 0 else { return SQLITE_OK }
         let length = f.pointee.length
         f.pointee.length = 0
-        return methods(file).xWrite(f.pointee.real, f.pointee.buffer, length, f.pointee.offset)
+        return writeThrough(file, f.pointee.buffer, length, f.pointee.offset)
     }
 
-    /// Buffers one write; after the page of a commit frame, hands the run over.
+    private static func writeThrough(
+        _ file: UnsafeMutablePointer<sqlite3_file>?, _ data: UnsafeRawPointer?, _ amount: Int32, _ offset: Int64
+    ) -> Int32 {
+        let f = log(file)
+        f.pointee.writes += 1
+        return methods(file).xWrite(f.pointee.real, data, amount, offset)
+    }
+
+    /// Buffers one write that appends to the log; after the page of a commit frame,
+    /// hands the run over. A write before the log's end goes straight through.
     private static func write(
         _ file: UnsafeMutablePointer<sqlite3_file>?, _ data: UnsafeRawPointer?, _ amount: Int32, _ offset: Int64
     ) -> Int32 {
+        let f = log(file)
+        // The log header is written at offset 0 when a log starts (again): frames follow it.
+        if offset == 0 { f.pointee.end = 0 }
+        if offset < f.pointee.end {
+            let rc = flush(file)
+            guard rc == SQLITE_OK else { return rc }
+            return writeThrough(file, data, amount, offset)
+        }
+        f.pointee.end = offset + Int64(amount)
         let rc = buffer(file, data, amount, offset)
         guard rc == SQLITE_OK else { return rc }
-        let f = log(file)
         if f.pointee.flushAfterNextWrite != 0 {
             f.pointee.flushAfterNextWrite = 0
             return flush(file)
@@ -168,7 +198,7 @@ enum LogWriteCombiner {
                 OpaquePointer(sqlite3_malloc(f.pointee.capacity)))
         }
         guard amount <= f.pointee.capacity, let buffer = f.pointee.buffer else {
-            return methods(file).xWrite(f.pointee.real, data, amount, offset)
+            return writeThrough(file, data, amount, offset)
         }
         buffer.update(from: data!.assumingMemoryBound(to: UInt8.self), count: Int(amount))
         f.pointee.offset = offset
@@ -198,6 +228,8 @@ enum LogWriteCombiner {
                 xTruncate: { file, size in
                     let rc = LogWriteCombiner.flush(file)
                     guard rc == SQLITE_OK else { return rc }
+                    let f = LogWriteCombiner.log(file)
+                    f.pointee.end = min(f.pointee.end, size)
                     return LogWriteCombiner.methods(file).xTruncate(LogWriteCombiner.real(file), size)
                 },
                 xSync: { file, flags in

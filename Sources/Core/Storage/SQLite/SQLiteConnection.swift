@@ -114,6 +114,10 @@ package final class SQLiteConnection {
 
     package var isInTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// Writes the log-combining VFS has handed to the kernel for this connection's log so
+    /// far; nil when the log is not open through it. For tests and measurements.
+    package var logWritesHandedOver: Int? { LogWriteCombiner.writesHandedOver(handle) }
+
     /// Runs `body` in `BEGIN IMMEDIATE … COMMIT`, rolling back when it throws.
     package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
