@@ -80,6 +80,15 @@ public final class WebSocket: Sendable {
     /// the sockets those sends scheduled to the I/O thread together when it returns: one
     /// wake-up of the loop instead of one per socket that the loop had already taken by
     /// the time the next was scheduled (a frame to 10 sockets woke it up to 10 times).
+    ///
+    /// Callable from any thread; calls nest (the outermost hands over). A send made
+    /// after `body` returned, by a task started inside it, goes out on its own.
+    ///
+    /// ```swift
+    /// WebSocket.sendingTogether {
+    ///     for socket in subscribers { socket.send(text: frame) }
+    /// }
+    /// ```
     public static func sendingTogether<T>(_ body: () throws -> T) rethrows -> T {
         if SendBatch.current != nil { return try body() }
         let batch = SendBatch()
@@ -98,8 +107,9 @@ public final class WebSocket: Sendable {
 
     /// Calls `body` (on the server's WebSocket I/O thread; keep it short) once every frame
     /// queued before this call — on this socket or any other of the same server — has been
-    /// written to its socket, or is waiting on a full send buffer. For measuring how long a
-    /// broadcast takes to reach the wire.
+    /// written to its socket, or is waiting on a full send buffer. Frames sent inside a
+    /// `sendingTogether` that has not returned yet are not covered: call this after it.
+    /// For measuring how long a broadcast takes to reach the wire.
     public func afterQueuedFrames(_ body: @escaping @Sendable () -> Void) {
         loop.afterPendingWrites(body)
     }
@@ -167,25 +177,41 @@ public final class WebSocket: Sendable {
     }
 }
 
-/// The sockets one thread scheduled inside `WebSocket.sendingTogether`, by loop.
+/// The sockets scheduled inside one `WebSocket.sendingTogether`, by loop.
 ///
-/// `@unchecked Sendable`: only the thread that runs the batch's body touches it (a task
-/// local bound for the duration of a synchronous call stays on that thread).
-private final class SendBatch: @unchecked Sendable {
+/// Guarded by a lock, and it knows when it was handed over: a task created inside the
+/// body inherits the task local and may send after the body returned; such a late
+/// socket goes to its loop at once instead of into a list nobody hands over (where its
+/// outbox would stay marked as scheduled and the socket would never be written again).
+private final class SendBatch: Sendable {
     @TaskLocal static var current: SendBatch?
 
-    private var sockets: [(loop: WebSocketLoop, sockets: [WebSocket])] = []
+    private struct State {
+        var sockets: [(loop: WebSocketLoop, sockets: [WebSocket])] = []
+        var handedOver = false
+    }
+
+    private let state = Mutex(State())
 
     func add(_ socket: WebSocket, _ loop: WebSocketLoop) {
-        if let i = sockets.firstIndex(where: { $0.loop === loop }) {
-            sockets[i].sockets.append(socket)
-        } else {
-            sockets.append((loop, [socket]))
+        let late = state.withLock { state -> Bool in
+            guard !state.handedOver else { return true }
+            if let i = state.sockets.firstIndex(where: { $0.loop === loop }) {
+                state.sockets[i].sockets.append(socket)
+            } else {
+                state.sockets.append((loop, [socket]))
+            }
+            return false
         }
+        if late { loop.schedule(socket) }
     }
 
     func handOver() {
-        for (loop, list) in sockets { loop.schedule(list) }
-        sockets = []
+        let taken = state.withLock { state in
+            state.handedOver = true
+            defer { state.sockets = [] }
+            return state.sockets
+        }
+        for (loop, list) in taken { loop.schedule(list) }
     }
 }

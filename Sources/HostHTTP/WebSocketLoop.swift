@@ -215,7 +215,8 @@ final class WebSocketLoop: Sendable {
                 update(connection)
             }
             // Frames queued before a barrier were taken by the pumps above (their sockets
-            // were on `dirty` no later than the barrier).
+            // were on `dirty` no later than the barrier, unless a `sendingTogether` still
+            // held them: `WebSocket.afterQueuedFrames` says to call it after one).
             for barrier in barriers { barrier() }
             if now >= nextTick {
                 nextTick = now + Self.tick

@@ -236,6 +236,22 @@ struct WebSocketTests {
                 all.allSatisfy { $0.readFrame()?.text == payload && $0.readFrame()?.text == batched }
             }
             #expect(received)
+
+            // A task started inside a batch inherits it but may send after it was handed
+            // over: that frame still goes out, and the socket keeps working after it.
+            let late = Task {
+                WebSocket.sendingTogether {
+                    _ = Task {
+                        try? await Task.sleep(for: .milliseconds(20))
+                        sockets[0].send(text: "late")
+                    }
+                }
+            }
+            await late.value
+            let first = clients[0]
+            #expect(await onThread { first.readFrame()?.text } == "late")
+            sockets[0].send(text: "after")
+            #expect(await onThread { first.readFrame()?.text } == "after")
         }
     }
 
