@@ -142,21 +142,12 @@ final class MHDDaemon: Sendable {
         }
         let result = context.mhdHeaders(hold: hold)
         let handler = self.handler
-        let run: @Sendable () async -> Void = {
-            var response = await handler.handle(head, body: HTTPBody(context))
-            response.upgrade?.loop = self.webSockets
-            context.respond(response)
-        }
-        // The callback thread only hands over — the handler runs on the cooperative pool —
-        // unless the handler asks to start here (see `HTTPHandler.startsOnArrival`).
-        let start: @Sendable () -> Void
-        if !hold, handler.startsOnArrival(head) {
-            start = {
-                Task.immediate { await run() }
-            }
-        } else {
-            start = {
-                Task { await run() }
+        // The callback thread only hands over: the handler runs on the cooperative pool.
+        let start: @Sendable () -> Void = {
+            Task {
+                var response = await handler.handle(head, body: HTTPBody(context))
+                response.upgrade?.loop = self.webSockets
+                context.respond(response)
             }
         }
         if hold {

@@ -7,25 +7,8 @@ import Testing
 private struct EchoHandler: HTTPHandler {
     let events = EventLog()
 
-    func startsOnArrival(_ head: HTTPRequestHead) -> Bool { head.path.hasPrefix("/arrive") }
-
-    /// The calling thread's name (libmicrohttpd names its threads `MHD-worker`).
-    static func threadName() -> String {
-        let name = (try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)) ?? ""
-        return name.trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-
     func handle(_ head: HTTPRequestHead, body: HTTPBody) async -> HTTPResponse {
         switch head.path {
-        case "/arrive/threads":
-            // Where the handler starts, and where it goes on after a real suspension.
-            let first = Self.threadName()
-            let length = (try? await body.collect(limit: 1 << 20).count) ?? -1
-            try? await Task.sleep(for: .milliseconds(1))
-            return .json(200, #"{"start":"\#(first)","later":"\#(Self.threadName())","length":\#(length)}"#)
-        case "/arrive/refuse":
-            // Answers before any suspension, still on libmicrohttpd's thread.
-            return .json(401, #"{"error":"who"}"#)
         case "/limited":
             // Decides from the head alone, like a 413 or 401 route.
             if (head.contentLength ?? 0) > 1000 { return .json(413, #"{"error":"too large"}"#) }
@@ -442,35 +425,6 @@ struct HTTPServerTests {
         #expect(client.readReply()?.status == 200)
         #expect(handler.events.all == ["started"])
         await server.shutdown(gracePeriod: .milliseconds(200))
-    }
-
-    /// A handler that asks to start on arrival runs on libmicrohttpd's thread until its first
-    /// suspension and goes on from the pool; one with a streamed body starts on the pool.
-    @Test func aHandlerCanStartOnArrival() async throws {
-        let (server, _) = try Self.running()
-        let client = try HTTPTestClient(port: server.port)
-        client.send("POST /arrive/threads HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc")
-        let small = try #require(client.readReply())
-        #expect(small.status == 200)
-        #expect(small.text.contains(#""start":"MHD-worker""#))
-        #expect(!small.text.contains(#""later":"MHD-worker""#))
-        #expect(small.text.contains(#""length":3"#))
-
-        // Answered before any suspension: the reply comes and the connection stays usable.
-        client.send("POST /arrive/refuse HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\nno")
-        let refused = try #require(client.readReply())
-        #expect(refused.status == 401)
-        #expect(refused.header("connection")?.lowercased() != "close")
-        client.send(Self.get("/arrive/refuse"))
-        #expect(client.readReply()?.status == 401)
-
-        let size = 100_000
-        client.send("POST /arrive/threads HTTP/1.1\r\nHost: t\r\nContent-Length: \(size)\r\n\r\n")
-        client.send(String(repeating: "x", count: size))
-        let large = try #require(client.readReply())
-        #expect(!large.text.contains(#""start":"MHD-worker""#))
-        #expect(large.text.contains(#""length":\#(size)"#))
-        await server.shutdown(gracePeriod: .seconds(1))
     }
 
     @Test func portInUseIsAClearError() async throws {

@@ -42,17 +42,6 @@ final class App: HTTPHandler {
         self.router = App.routes()
     }
 
-    /// Webhooks of ordinary size start on the HTTP thread: what they do before their first
-    /// await (check the cached credential, parse, transform, queue the write) takes tens
-    /// of microseconds, less than handing them to the pool would.
-    func startsOnArrival(_ head: HTTPRequestHead) -> Bool {
-        head.method == "POST" && head.path.hasPrefix("/api/webhooks/")
-            && (head.contentLength ?? Int.max) <= App.immediateWebhookLimit
-    }
-
-    /// Largest webhook body parsed on the HTTP thread (NextGen's are ~1 KiB).
-    static let immediateWebhookLimit = 16 << 10
-
     func handle(_ head: HTTPRequestHead, body: HTTPBody) async -> HTTPResponse {
         let started = ContinuousClock.now
         let response: HTTPResponse
