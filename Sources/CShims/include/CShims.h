@@ -10,8 +10,9 @@ int sluice_sqlite3_db_config_defensive(sqlite3 *db, int on);
 /// Wraps `malloc_trim(0)` (glibc, <malloc.h>): returns freed heap memory to the system.
 int sluice_malloc_trim(void);
 
-/// Names the calling thread (at most 15 bytes; `top -H`, `perf` and /proc show it).
-/// Returns 0, or an errno value (ERANGE when the name is too long).
+/// Wraps `pthread_setname_np(pthread_self(), name)` (glibc, <pthread.h>, needs
+/// _GNU_SOURCE): names the calling thread (at most 15 bytes; `top -H`, `perf` and /proc
+/// show it). Returns 0, or an errno value (ERANGE when the name is too long).
 int sluice_set_thread_name(const char *name);
 
 /// Wraps the `SQLITE_TRANSIENT` macro (a cast of -1 to a destructor pointer).

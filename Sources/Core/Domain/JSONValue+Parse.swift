@@ -15,6 +15,11 @@ extension JSONValue {
     }
 
     /// Parses UTF-8 JSON text already in an array (a request body) without copying it.
+    /// A pure function: callable from any thread.
+    ///
+    /// ```swift
+    /// let value = try JSONValue.parse(Array(#"{"phone":"5552013344"}"#.utf8))
+    /// ```
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(ParseError) -> JSONValue {
         do {
             return try JSONParser.parse(bytes, maxDepth: maxDepth)

@@ -84,22 +84,12 @@ public final class FieldNames: Sendable, Hashable {
 
     public var count: Int { names.count }
 
-    /// The one instance kept for `names`, made on first use. Records that share it skip
-    /// building the index and the JSON, and the store, which keeps one stored name list
-    /// per instance it last saw, skips looking it up. Up to ``sharedLimit`` lists are
-    /// kept; past that the table starts over, so odd payloads cannot grow it.
+    /// The one instance kept for `names` in this process (see ``FieldNamesTable``):
+    /// records that share it skip building the index and the JSON, and the store, which
+    /// keeps one stored name list per instance it last saw, skips looking it up.
     package static func shared(_ names: [String]) -> FieldNames {
-        if let known = sharedTable.withLock({ $0[names] }) { return known }
-        let made = FieldNames(names)
-        sharedTable.withLock { table in
-            if table.count >= sharedLimit { table.removeAll() }
-            table[names] = made
-        }
-        return made
+        FieldNamesTable.process.names(names)
     }
-
-    package static let sharedLimit = 64
-    private static let sharedTable = Mutex<[[String]: FieldNames]>([:])
 
     /// Position of the first column called `name`.
     public func index(of name: String) -> Int? { positions[name] }
@@ -130,5 +120,37 @@ extension VendorRecord {
         }
         w.endObject()
         return w.string
+    }
+}
+
+/// Shared ``FieldNames`` by name list: the same list gives the same instance, made on
+/// first use. Holds up to `limit` lists; past that it starts over, so odd payloads
+/// cannot grow it. Thread-safe.
+///
+/// ```swift
+/// let table = FieldNamesTable(limit: 64)
+/// table.names(["email", "phone"]) === table.names(["email", "phone"])   // true
+/// ```
+package final class FieldNamesTable: Sendable {
+    /// The table `FieldNames.shared` uses.
+    package static let process = FieldNamesTable(limit: 64)
+
+    private let limit: Int
+    private let table = Mutex<[[String]: FieldNames]>([:])
+
+    package init(limit: Int) {
+        self.limit = limit
+    }
+
+    package func names(_ names: [String]) -> FieldNames {
+        if let known = table.withLock({ $0[names] }) { return known }
+        let made = FieldNames(names)
+        return table.withLock { table in
+            // Another thread may have made it meanwhile: keep the first.
+            if let known = table[names] { return known }
+            if table.count >= limit { table.removeAll() }
+            table[names] = made
+            return made
+        }
     }
 }
