@@ -8,7 +8,8 @@ call, no code in the server). Each webhook is then followed through the named th
 by the calls that mark its stages:
 
   request read       libmicrohttpd's thread (`MHD-worker`) reads the POST (recvfrom)
-  writer woken       that thread wakes the writer (futex wake): the handler, JSON, the
+  handed over        that thread wakes a thread of Swift's cooperative pool (futex wake)
+  writer woken       a pool thread wakes the writer (futex wake): the handler, JSON, the
                      minimal transform and the prepared rows are behind it
   writer runs        the writer's futex wait returns
   first lock         the writer's first fcntl lock (BEGIN IMMEDIATE)
@@ -85,7 +86,10 @@ def stages(calls):
         return [c[0] for c in calls if c[1] == thread and c[2] == kind and c[3] == nr and test(c)]
 
     reads = times("MHD-worker", "exit", READ_FROM, lambda c: c[4] > 0)
-    wakes = times("MHD-worker", "enter", FUTEX, lambda c: "81, 1" in c[5])  # FUTEX_WAKE_PRIVATE, 1
+    wake = lambda c: "81, 1" in c[5]  # FUTEX_WAKE_PRIVATE, one waiter
+    handed = times("MHD-worker", "enter", FUTEX, wake)
+    # Pool threads are named after their queue ("…root.default-qos", cut to 15 bytes).
+    pool_wakes = [c[0] for c in calls if "qos" in c[1] and c[2] == "enter" and c[3] == FUTEX and wake(c)]
     writer_up = times("sluice-writer", "exit", FUTEX)
     locks = times("sluice-writer", "enter", FCNTL)
     log_writes = times("sluice-writer", "enter", PWRITE)
@@ -103,21 +107,21 @@ def stages(calls):
     for k, t in enumerate(reads):
         next_read = reads[k + 1] if k + 1 < len(reads) else float("inf")
         marks = [t]
-        for series in (wakes, writer_up, locks, log_writes, synced, rings, ws_up, ws_sends):
+        for series in (handed, pool_wakes, writer_up, locks, log_writes, synced, rings, ws_up, ws_sends):
             m = after(series, marks[-1])
             if m is None:
                 break
             marks.append(m)
         else:
-            reply = after(replies, marks[5])
+            reply = after(replies, marks[6])
             # A log write after the next request means two requests shared a commit.
-            if reply is None or marks[4] > next_read:
+            if reply is None or marks[5] > next_read:
                 continue
-            rows.append([b - a for a, b in zip(marks, marks[1:])] + [reply - marks[5], marks[-1] - t, reply - t])
+            rows.append([b - a for a, b in zip(marks, marks[1:])] + [reply - marks[6], marks[-1] - t, reply - t])
     return rows
 
 
-NAMES = ["request read → writer woken", "→ writer runs", "→ first lock (BEGIN)", "→ log write (rows done)",
+NAMES = ["request read → handed over", "→ writer woken (handler done)", "→ writer runs", "→ first lock (BEGIN)", "→ log write (rows done)",
          "→ durable (fdatasync)", "→ WebSocket woken", "→ WebSocket runs", "→ first frame sent",
          "durable → 201 sent", "request read → first frame", "request read → 201 sent"]
 
@@ -166,7 +170,7 @@ def main():
     rows = stages(read_trace(trace))
     if len(rows) < 50:
         fail(f"only {len(rows)} webhooks could be followed through the trace; are the threads named "
-             "(MHD-worker, sluice-writer, sluice-ws)?")
+             "(MHD-worker, sluice-writer, sluice-ws, …default-qos)?")
     print(f"{len(rows)} webhooks followed through {args.trace_seconds:g} s of system calls "
           f"(200/s, 10 listeners); µs")
     print(f"{'step':<32}{'p50':>8}{'p90':>8}")
