@@ -15,7 +15,4 @@ int sluice_malloc_trim(void);
 /// show it). Returns 0, or an errno value (ERANGE when the name is too long).
 int sluice_set_thread_name(const char *name);
 
-/// Wraps the `SQLITE_TRANSIENT` macro (a cast of -1 to a destructor pointer).
-sqlite3_destructor_type sluice_sqlite3_transient(void);
-
 #endif
