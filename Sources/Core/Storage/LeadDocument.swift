@@ -68,7 +68,7 @@ enum LeadDocument {
                 if case .number(let ms) = a[5] { t = RFC3339.date(millis: Int64(ms)) }
                 return Lead.Purchase(
                     key: key, purchaseId: a[1].text, vendor: vendor, product: a[3].text,
-                    price: a[4].text.flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) },
+                    price: a[4].text.flatMap(ValueParsing.decimal),
                     purchasedAt: t, receivedAt: RFC3339.date(millis: Int64(r)))
             }
         }

@@ -63,7 +63,7 @@ enum LeadRows {
         lead.zipcode = s.text(12)
         lead.dob = s.text(13)
         lead.gender = s.text(14)
-        lead.price = s.text(15).flatMap { Decimal(string: $0, locale: Locale(identifier: "en_US_POSIX")) }
+        lead.price = s.text(15).flatMap(ValueParsing.decimal)
         lead.createdAt = RFC3339.date(millis: s.int(16))
         lead.updatedAt = RFC3339.date(millis: s.int(18))
         lead.enrichedAt = s.optionalInt(19).map(RFC3339.date(millis:))
